@@ -1,0 +1,59 @@
+# Outlet CRM — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+SIZE ?= full
+
+# The embedded default: SQLite and kombu's filesystem broker under var/.
+RUN_ENV := DEBUG=1
+# The test suite runs against real PostgreSQL and Redis on 127.0.0.1.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/outlet_crm
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
+TEST_ENV := DEBUG=1 DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL)
+
+# Process commands, shared with docker-compose.yml (a test keeps them equal).
+WEB_CMD := gunicorn config.wsgi:application --bind 0.0.0.0:8000 --workers 3
+WORKER_CMD := celery -A config worker --queues celery,clocks --concurrency 2 --loglevel INFO
+BEAT_CMD := celery -A config beat --loglevel INFO
+
+.PHONY: run test bench lint setup messages services-check seed
+
+$(VENV)/.installed: requirements.lock
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	touch $@
+
+setup: $(VENV)/.installed messages
+
+messages: $(VENV)/.installed
+	@command -v msgfmt >/dev/null || { echo "msgfmt is missing: apt-get install gettext"; exit 1; }
+	@DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv -v 0
+
+run: setup
+	$(RUN_ENV) $(PY) manage.py migrate --noinput -v 0
+	$(RUN_ENV) $(PY) manage.py load_china_calendar
+	$(RUN_ENV) $(PY) manage.py seed_demo
+	@echo "Web app: http://127.0.0.1:8000/   (Ctrl-C stops web, worker and beat)"
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(RUN_ENV) $(VENV)/bin/$(WORKER_CMD) --pool solo & \
+	  $(RUN_ENV) $(VENV)/bin/$(BEAT_CMD) & \
+	  $(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000 & \
+	  wait
+
+services-check: $(VENV)/.installed
+	@$(TEST_ENV) $(PY) scripts/check_services.py
+
+test: setup services-check
+	$(TEST_ENV) $(PY) manage.py check
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: setup services-check
+	$(TEST_ENV) $(PY) bench/run.py --size $(SIZE)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .

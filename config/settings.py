@@ -1,0 +1,258 @@
+"""Settings for Outlet CRM, read from the environment.
+
+Every variable has a default that works on a laptop with no servers: SQLite in
+``var/`` and kombu's filesystem broker. Production sets DATABASE_URL,
+CELERY_BROKER_URL, SECRET_KEY and ALLOWED_HOSTS (see README.md).
+"""
+
+from pathlib import Path
+
+import environ
+from celery.schedules import crontab
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+VAR_DIR.mkdir(exist_ok=True)
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DEBUG", default=False)
+if DEBUG:
+    SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-do-not-deploy")
+else:
+    # Refuse to start a production-shaped process with a guessable key.
+    SECRET_KEY = env.str("SECRET_KEY")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "phonenumber_field",
+    "outlets",
+    "customers",
+    "shipments",
+    "followups",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+AUTH_USER_MODEL = "outlets.Staff"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------
+DATABASES = {
+    "default": env.db_url(
+        "DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'outlet_crm.sqlite3'}"
+    )
+}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Web, worker and beat share one file: WAL lets readers run beside the
+    # writer, and the busy timeout makes a writer wait instead of failing.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+if env.str("DATABASE_TEST_NAME", default=""):
+    DATABASES["default"]["TEST"] = {"NAME": env.str("DATABASE_TEST_NAME")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+
+# --- Language and time ----------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+PHONENUMBER_DEFAULT_REGION = "CN"
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# --- API -------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["outlets.api.permissions.IsActiveStaff"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "outlets.api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Outlet CRM API",
+    "DESCRIPTION": "Customers, pickups, shipments and service clocks of an outlet.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# --- Celery ----------------------------------------------------------------
+CELERY_BROKER_URL = env.str(
+    "CELERY_BROKER_URL", default="filesystem://"
+)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # At-least-once: an unacked task comes back after this; it must outlast
+    # the hard time limit of every task.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+}
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _broker_dir = VAR_DIR / "broker"
+    for _sub in ("in", "processed"):
+        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        {
+            "data_folder_in": str(_broker_dir / "in"),
+            "data_folder_out": str(_broker_dir / "in"),
+            "processed_folder": str(_broker_dir / "processed"),
+            "store_processed": False,
+        }
+    )
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = 60
+CELERY_TASK_TIME_LIMIT = 90
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_ROUTES = {
+    "followups.tasks.sweep_clocks": {"queue": "clocks"},
+}
+CELERY_BEAT_SCHEDULE = {
+    # The service clock: every second, on its own queue; a sweep that could not
+    # start within a few seconds is dropped, the next one catches up.
+    "sweep-clocks": {
+        "task": "followups.tasks.sweep_clocks",
+        "schedule": 1.0,
+        "options": {"queue": "clocks", "expires": 5},
+    },
+    "deliver-messages": {
+        "task": "followups.tasks.deliver_messages",
+        "schedule": 15.0,
+        "options": {"expires": 30},
+    },
+    "heartbeat": {
+        "task": "outlets.tasks.heartbeat",
+        "schedule": 60.0,
+    },
+    "recompute-tiers-nightly": {
+        "task": "customers.tasks.recompute_tiers",
+        "schedule": crontab(hour=2, minute=15),
+    },
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- Outbound messages -------------------------------------------------------
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+MESSAGE_TIMEOUT_SECONDS = env.float("MESSAGE_TIMEOUT_SECONDS", default=5.0)
+MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=6)
+
+
+def _message_channel(
+    backend: str, url_var: str, key_var: str, key_option: str = "secret", **extra
+) -> dict:
+    """A gateway channel when its URL is set, else the console (laptop, CI).
+
+    Once the URL is set its key is required, so a half-configured gateway stops
+    the process at startup instead of quietly logging customers' messages.
+    """
+    url = env.str(url_var, default="")
+    if not url:
+        return {"BACKEND": "followups.channels.ConsoleChannel", "OPTIONS": {}}
+    return {
+        "BACKEND": f"followups.channels.{backend}",
+        "OPTIONS": {
+            "url": url,
+            key_option: env.str(key_var),
+            "timeout": MESSAGE_TIMEOUT_SECONDS,
+            **extra,
+        },
+    }
+
+
+MESSAGE_CHANNELS = {
+    "sms": _message_channel(
+        "SmsGatewayChannel",
+        "SMS_GATEWAY_URL",
+        "SMS_GATEWAY_KEY",
+        "api_key",
+        sender=env.str("SMS_SENDER", default=""),
+    ),
+    "wechat": _message_channel(
+        "WebhookChannel", "WECHAT_WEBHOOK_URL", "WECHAT_WEBHOOK_SECRET"
+    ),
+    "staff": _message_channel(
+        "WebhookChannel", "STAFF_WEBHOOK_URL", "STAFF_WEBHOOK_SECRET"
+    ),
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}

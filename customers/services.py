@@ -1,0 +1,173 @@
+"""State changes of customers: creation, the customer file, tiers."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from django.db import transaction
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from outlets.errors import DomainError
+from outlets.models import Outlet, Role, Staff
+
+from .models import (
+    Customer,
+    CustomerHabits,
+    CustomerNeed,
+    CustomerNote,
+    Need,
+    ProgressLink,
+    TierChange,
+    TierThresholds,
+)
+from .tenure import add_months
+
+
+def thresholds() -> TierThresholds:
+    return TierThresholds.objects.order_by("pk").first() or TierThresholds()
+
+
+@transaction.atomic
+def customer_create(
+    *,
+    outlet: Outlet,
+    name: str,
+    phone: str,
+    cooperation_start: date,
+    needs: list[str] | None = None,
+    **fields,
+) -> Customer:
+    account_manager = fields.get("account_manager")
+    if account_manager is not None:
+        _check_account_manager(account_manager, outlet)
+    customer = Customer(
+        outlet=outlet, name=name, phone=phone, cooperation_start=cooperation_start,
+        **fields,
+    )
+    customer.full_clean()
+    customer.save()
+    customer_set_needs(customer=customer, needs=needs or [Need.ORDINARY])
+    CustomerHabits.objects.create(customer=customer)
+    return customer
+
+
+def _check_account_manager(staff: Staff, outlet: Outlet) -> None:
+    if staff.role != Role.ACCOUNT_MANAGER or staff.outlet_id != outlet.pk:
+        raise DomainError(
+            _("The account manager must be an account manager of this outlet."),
+            fields={"account_manager": [_("Not an account manager of this outlet.")]},
+        )
+
+
+def customer_set_needs(*, customer: Customer, needs: list[str]) -> None:
+    unknown = sorted(set(needs) - set(Need.values))
+    if unknown:
+        raise DomainError(
+            _("Unknown need type."),
+            fields={"needs": [_("Unknown need type: %(need)s") % {"need": n}
+                              for n in unknown]},
+        )
+    CustomerNeed.objects.filter(customer=customer).exclude(need__in=needs).delete()
+    CustomerNeed.objects.bulk_create(
+        [CustomerNeed(customer=customer, need=need) for need in set(needs)],
+        ignore_conflicts=True,
+    )
+
+
+def customer_add_note(
+    *, customer: Customer, author: Staff | None, text: str, noted_on: date
+) -> CustomerNote:
+    if not text.strip():
+        raise DomainError(_("A note needs text."), fields={"text": [_("Required.")]})
+    return CustomerNote.objects.create(
+        customer=customer, author=author, text=text.strip(), noted_on=noted_on
+    )
+
+
+@dataclass(frozen=True)
+class TierRecount:
+    period_start: date
+    period_end: date
+    customers: int
+    changed: int
+
+
+def volume_period(now: datetime) -> tuple[datetime, datetime]:
+    """The last complete calendar month before ``now``, in local time.
+
+    A calendar month rather than a rolling 30 days: it is the month the outlet
+    bills and reports by, so a customer's tier matches their invoice, and a
+    tier cannot flap from one night to the next on a few days' swing.
+    """
+    this_month = timezone.localtime(now).date().replace(day=1)
+    start = add_months(this_month, -1)
+    tz = timezone.get_current_timezone()
+    return (datetime.combine(start, time.min, tz),
+            datetime.combine(this_month, time.min, tz))
+
+
+@transaction.atomic
+def tiers_recompute(*, now: datetime) -> TierRecount:
+    """Recompute every customer's tier from last month's parcel volume.
+
+    1. One UPDATE stores each customer's volume (a correlated COUNT).
+    2. One SELECT finds, in the database, the customers whose tier changes.
+    3. One INSERT writes their history rows; one UPDATE per new tier moves them.
+    Nothing here runs a query per customer.
+    """
+    from shipments.models import Shipment  # shipments depends on customers
+
+    start, end = volume_period(now)
+    volume = (
+        Shipment.objects.filter(
+            customer=OuterRef("pk"), created_at__gte=start, created_at__lt=end
+        )
+        .order_by()
+        .values("customer")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    total = Customer.objects.update(
+        monthly_volume=Coalesce(Subquery(volume, output_field=IntegerField()),
+                                Value(0)),
+        tier_computed_at=now,
+    )
+    changed = (
+        Customer.objects.annotate(new_tier=thresholds().tier_of("monthly_volume"))
+        .exclude(tier=F("new_tier"))
+        .values_list("pk", "tier", "new_tier", "monthly_volume")
+    )
+    changes = [
+        TierChange(customer_id=pk, from_tier=old, to_tier=new, volume=n,
+                   changed_at=now)
+        for pk, old, new, n in changed
+    ]
+    TierChange.objects.bulk_create(changes, batch_size=1000)
+    for to_tier in {change.to_tier for change in changes}:
+        moved = [c.customer_id for c in changes if c.to_tier == to_tier]
+        Customer.objects.filter(pk__in=moved).update(tier=to_tier)
+    return TierRecount(start.date(), end.date(), total, len(changes))
+
+
+def progress_link_for(customer: Customer, *, now: datetime) -> ProgressLink:
+    """The customer's live progress link, made on first use."""
+    link = ProgressLink.objects.filter(customer=customer, revoked_at=None).first()
+    if link:
+        return link
+    link, _ = ProgressLink.objects.get_or_create(
+        customer=customer, revoked_at=None,
+        defaults={"token": secrets.token_urlsafe(32), "created_at": now},
+    )
+    return link
+
+
+@transaction.atomic
+def progress_link_rotate(*, customer: Customer, now: datetime) -> ProgressLink:
+    """Revoke the customer's link (the old URL shows nothing) and issue a new one."""
+    ProgressLink.objects.filter(customer=customer, revoked_at=None).update(
+        revoked_at=now
+    )
+    return progress_link_for(customer, now=now)

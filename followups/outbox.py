@@ -1,0 +1,149 @@
+"""The outbox: messages are rows written with the change that caused them.
+
+Delivery happens after commit (a task per commit, and a beat sweep for any row
+left behind). A send is claimed with a lease so a worker that dies mid-send
+only delays the message; the channel gets the dedupe key as an idempotency key.
+"""
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from customers.models import Channel, Customer
+from outlets.models import Staff
+
+from .channels import DeliveryError, Outgoing, get_channel
+from .claim import claim
+from .models import Clock, Message, MessageChannel, MessageStatus
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=2)
+
+
+def customer_address(customer: Customer) -> tuple[str, str]:
+    """The channel and address a customer is reached on.
+
+    Customers who prefer a phone call still get automatic notices by SMS.
+    """
+    if customer.preferred_channel == Channel.WECHAT and customer.wechat_openid:
+        return MessageChannel.WECHAT, customer.wechat_openid
+    return MessageChannel.SMS, str(customer.phone)
+
+
+def quiet_until(customer: Customer, now: datetime) -> datetime | None:
+    """The end of the customer's quiet hours if ``now`` falls inside them."""
+    start, end = customer.quiet_hours_start, customer.quiet_hours_end
+    if start is None or end is None or start == end:
+        return None
+    local = timezone.localtime(now)
+    at = local.time()
+    inside = start <= at < end if start < end else (at >= start or at < end)
+    if not inside:
+        return None
+    until = local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
+    return until if until > local else until + timedelta(days=1)
+
+
+def to_customer(
+    *, customer: Customer, template: str, texts: dict[str, str], key: str,
+    now: datetime, clock: Clock | None = None,
+) -> Message:
+    """Write a message to a customer; quiet hours postpone it, nothing else."""
+    channel, address = customer_address(customer)
+    return _write([Message(
+        outlet_id=customer.outlet_id, customer=customer, clock=clock,
+        channel=channel, address=address, template=template,
+        language=customer.language, text_zh=texts["zh-hans"], text_en=texts["en"],
+        dedupe_key=f"{key}:{channel}:{address}"[:200],
+        next_attempt_at=quiet_until(customer, now) or now, created_at=now,
+    )])[0]
+
+
+def staff_message(
+    *, staff: Staff, outlet_id: int, template: str, texts: dict[str, str],
+    key: str, now: datetime, customer_id: int | None = None,
+) -> Message:
+    """An unsaved message to a staff member; staff alerts ignore quiet hours."""
+    return Message(
+        outlet_id=outlet_id, staff=staff, customer_id=customer_id,
+        channel=MessageChannel.STAFF, address=staff.phone or staff.username,
+        template=template, language=settings.LANGUAGE_CODE,
+        text_zh=texts["zh-hans"], text_en=texts["en"],
+        dedupe_key=f"{key}:staff:{staff.pk}"[:200], next_attempt_at=now,
+        created_at=now,
+    )
+
+
+def write_staff_messages(messages: Iterable[Message]) -> None:
+    _write(list(messages))
+
+
+def _write(messages: list[Message]) -> list[Message]:
+    """Insert, skipping any dedupe key already written, and deliver on commit."""
+    Message.objects.bulk_create(messages, ignore_conflicts=True, batch_size=1000)
+    transaction.on_commit(_enqueue_delivery)
+    return messages
+
+
+def _enqueue_delivery() -> None:
+    from .tasks import deliver_messages
+
+    try:
+        deliver_messages.delay()
+    except Exception:  # noqa: BLE001 - a broker outage must not fail the change
+        log.warning("could not enqueue delivery; the beat sweep will send it",
+                    exc_info=True)
+
+
+def deliver_due(*, now: datetime, batch: int = 50) -> int:
+    """Send up to ``batch`` due messages; return how many were attempted."""
+    with transaction.atomic():
+        keys = claim(
+            Message.objects.filter(status=MessageStatus.PENDING,
+                                   next_attempt_at__lte=now),
+            order_by="next_attempt_at", batch=batch,
+            changes={"next_attempt_at": now + LEASE, "attempts": F("attempts") + 1},
+        )
+    for message in Message.objects.filter(pk__in=keys).select_related("clock"):
+        deliver(message, now=now)
+    return len(keys)
+
+
+def deliver(message: Message, *, now: datetime) -> None:
+    """Hand one claimed message to its channel and record the outcome."""
+    try:
+        get_channel(message.channel).send(Outgoing.from_message(message))
+    except DeliveryError as error:
+        _record_failure(message, error, now=now)
+        return
+    with transaction.atomic():
+        Message.objects.filter(pk=message.pk).update(
+            status=MessageStatus.SENT, sent_at=now, last_error=""
+        )
+        if message.clock_id:
+            from .clocks import clock_meet
+
+            clock_meet(clock=message.clock, now=now)
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, … doubling, at most an hour."""
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def _record_failure(message: Message, error: DeliveryError, *, now: datetime) -> None:
+    dead = error.permanent or message.attempts >= settings.MESSAGE_MAX_ATTEMPTS
+    Message.objects.filter(pk=message.pk).update(
+        status=MessageStatus.DEAD if dead else MessageStatus.PENDING,
+        next_attempt_at=now + backoff(message.attempts),
+        last_error=str(error)[:2000],
+    )
+    log.warning("message %s failed (attempt %s, dead=%s): %s", message.pk,
+                message.attempts, dead, error)
+

@@ -1,0 +1,62 @@
+"""Which policy a new clock gets: minutes, warning lead, counting, escalation."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from customers.models import Customer
+
+from .models import ClockKind, ClockPolicy, Counting
+
+# The limits of DOMAIN.md, used when no policy row says otherwise.
+DEFAULT_MINUTES = {
+    ClockKind.PICKUP_CONTACT: (30, Counting.BUSINESS_HOURS),
+    ClockKind.PICKUP_ENTRY: (30, Counting.BUSINESS_HOURS),
+    ClockKind.MILESTONE_PUSH: (30, Counting.CALENDAR),
+    ClockKind.PROBLEM_RESPONSE: (10, Counting.CALENDAR),
+    ClockKind.PROBLEM_SOLUTION: (50, Counting.CALENDAR),
+    ClockKind.PROBLEM_REMEDY: (180, Counting.CALENDAR),
+    ClockKind.COLD_CHAIN_ALARM: (5, Counting.CALENDAR),
+}
+
+
+@dataclass(frozen=True)
+class Applied:
+    minutes: int
+    warn_before_minutes: int
+    counting: str
+    escalate_after_minutes: int
+    label: str = ""
+
+
+def default_warning(minutes: int) -> int:
+    return max(1, minutes // 6)
+
+
+def policy_for(kind: str, customer: Customer, needs: list[str]) -> Applied:
+    """The most specific policy row for this clock, else DOMAIN.md's default.
+
+    Specificity: the outlet's own row beats the network's, a row for the
+    customer's tier beats one for any tier, and a need beats any need. Among
+    equally specific rows the strictest (fewest minutes) wins.
+    """
+    rows = ClockPolicy.objects.filter(
+        Q(outlet=customer.outlet_id) | Q(outlet__isnull=True),
+        Q(tier=customer.tier) | Q(tier=""),
+        Q(need__in=needs) | Q(need=""),
+        kind=kind,
+    )
+    best = min(rows, key=_rank, default=None)
+    if best is None:
+        minutes, counting = DEFAULT_MINUTES[kind]
+        return Applied(minutes, default_warning(minutes), counting, 30)
+    return Applied(best.minutes, min(best.warn_before_minutes, best.minutes),
+                   best.counting, best.escalate_after_minutes, best.label)
+
+
+def _rank(policy: ClockPolicy) -> tuple:
+    specificity = (
+        4 * (policy.outlet_id is not None) + 2 * bool(policy.tier)
+        + bool(policy.need)
+    )
+    return (-specificity, policy.minutes)

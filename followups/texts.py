@@ -1,0 +1,69 @@
+"""Message texts, rendered in both languages when the message is written.
+
+Each template is a translatable string with named placeholders; the outbox row
+keeps both renderings so a customer's language can change without re-rendering.
+"""
+
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+TEMPLATES = {
+    "clock_warning": _(
+        "Reminder: %(clock)s for %(customer)s is due at %(due)s."
+    ),
+    "clock_breach": _(
+        "Breach: %(clock)s for %(customer)s was due at %(due)s "
+        "(responsible: %(responsible)s)."
+    ),
+    "clock_escalation": _(
+        "Still open after breach, escalated to you: %(clock)s for %(customer)s "
+        "was due at %(due)s (responsible: %(responsible)s)."
+    ),
+    "pickup_entered": _(
+        "Dear %(customer)s, your parcel was picked up and entered as waybill "
+        "%(waybill)s (%(pieces)s pieces, %(weight)s kg). Track it: %(link)s"
+    ),
+    "milestone": _(
+        "Dear %(customer)s, waybill %(waybill)s: %(milestone)s at %(location)s, "
+        "%(when)s. Track it: %(link)s"
+    ),
+    "progress_update": _(
+        "Dear %(customer)s, waybill %(waybill)s is %(status)s. "
+        "Expected arrival: %(expected)s. Track it: %(link)s"
+    ),
+    "delay_notice": _(
+        "Dear %(customer)s, waybill %(waybill)s is delayed: %(reason)s. "
+        "New expected time: %(expected)s. Our plan: %(plan)s"
+    ),
+    "problem_response": _(
+        "Dear %(customer)s, we have your report about waybill %(waybill)s "
+        "and are on it: %(note)s"
+    ),
+    "cold_chain_alarm": _(
+        "Cold-chain alarm: waybill %(waybill)s read %(temperature)s °C / "
+        "%(humidity)s %% at %(when)s, outside its range. Handle within "
+        "%(minutes)s minutes."
+    ),
+}
+
+LANGUAGES = ("zh-hans", "en")
+
+
+def render(template: str, context: dict) -> dict[str, str]:
+    """The text of ``template`` in every language, keyed by language code."""
+    texts = {}
+    for language in LANGUAGES:
+        with translation.override(language):
+            texts[language] = str(TEMPLATES[template]) % {
+                key: str(value) for key, value in context.items()
+            }
+    return texts
+
+
+def renderer(template: str):
+    """Translate ``template`` once per language; format many rows cheaply."""
+    formats = {}
+    for language in LANGUAGES:
+        with translation.override(language):
+            formats[language] = str(TEMPLATES[template])
+    return lambda context: {lang: fmt % context for lang, fmt in formats.items()}

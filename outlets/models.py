@@ -1,0 +1,127 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Outlet(models.Model):
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("outlet")
+        verbose_name_plural = _("outlets")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class BusinessHours(models.Model):
+    """Opening hours of an outlet on one weekday, with an optional break."""
+
+    outlet = models.ForeignKey(
+        Outlet, on_delete=models.CASCADE, related_name="business_hours"
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+    break_starts = models.TimeField(_("break starts"), null=True, blank=True)
+    break_ends = models.TimeField(_("break ends"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("business hours")
+        verbose_name_plural = _("business hours")
+        ordering = ["outlet", "weekday"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["outlet", "weekday"], name="one_business_hours_per_weekday"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(opens__lt=models.F("closes")),
+                name="business_hours_open_before_close",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(break_starts__isnull=True, break_ends__isnull=True)
+                | models.Q(
+                    break_starts__gt=models.F("opens"),
+                    break_ends__gt=models.F("break_starts"),
+                    break_ends__lt=models.F("closes"),
+                ),
+                name="business_hours_break_inside_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outlet.code} {self.get_weekday_display()}"
+
+
+class Role(models.TextChoices):
+    HQ_ADMIN = "hq_admin", _("HQ admin")
+    OUTLET_MANAGER = "outlet_manager", _("Outlet manager")
+    ACCOUNT_MANAGER = "account_manager", _("Account manager")
+    COURIER = "courier", _("Courier")
+
+
+class Staff(AbstractUser):
+    """A person who logs in. Everyone but HQ works for exactly one outlet."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    outlet = models.ForeignKey(
+        Outlet,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("outlet"),
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    manager = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("reports to"),
+        help_text=_("Next level of escalation when this person's clock breaches."),
+    )
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role="hq_admin") | models.Q(outlet__isnull=False),
+                name="staff_outside_hq_has_outlet",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_hq(self) -> bool:
+        return self.role == Role.HQ_ADMIN
+
+    @property
+    def is_outlet_manager(self) -> bool:
+        return self.role == Role.OUTLET_MANAGER
+
+    @property
+    def is_account_manager(self) -> bool:
+        return self.role == Role.ACCOUNT_MANAGER
+
+    @property
+    def is_courier(self) -> bool:
+        return self.role == Role.COURIER
