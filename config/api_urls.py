@@ -2,4 +2,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("customers.api.urls")),
+    path("", include("shipments.api.urls")),
+    path("", include("followups.api.urls")),
 ]

@@ -6,6 +6,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 urlpatterns = [
     path("", include("outlets.urls")),
     path("customers/", include("customers.urls")),
+    path("shipments/", include("shipments.urls")),
+    path("service/", include("followups.urls")),
+    path("p/", include("customers.progress_urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("config.api_urls")),

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from outlets.models import Outlet
+from outlets.models import Outlet, Weekday
 
 
 class Tier(models.TextChoices):
@@ -212,6 +212,10 @@ class CustomerHabits(models.Model):
 
     def __str__(self) -> str:
         return str(self.customer)
+
+    @property
+    def unavailable_day_names(self) -> list[str]:
+        return [Weekday(day).label for day in self.days_unavailable]
 
 
 class CustomerNote(models.Model):

@@ -20,7 +20,7 @@ Semantics:
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
@@ -46,9 +46,11 @@ class DayHours:
             raise ValueError("opens must be before closes")
         if (self.break_starts is None) != (self.break_ends is None):
             raise ValueError("a break needs both a start and an end")
-        if self.break_starts is not None and self.break_ends is not None:
-            if not self.opens < self.break_starts < self.break_ends < self.closes:
-                raise ValueError("the break must lie strictly inside opening hours")
+        has_break = self.break_starts is not None and self.break_ends is not None
+        if has_break and not (
+            self.opens < self.break_starts < self.break_ends < self.closes
+        ):
+            raise ValueError("the break must lie strictly inside opening hours")
 
     def intervals(self) -> tuple[tuple[time, time], ...]:
         """The day's working intervals, each half-open ``[start, end)``."""
@@ -133,7 +135,9 @@ def _intervals_from(start: datetime, schedule: Schedule) -> Iterator[Interval]:
         day += timedelta(days=1)
 
 
-def add_business_minutes(start: datetime, minutes: float, schedule: Schedule) -> datetime:
+def add_business_minutes(
+    start: datetime, minutes: float, schedule: Schedule
+) -> datetime:
     """The instant at which ``minutes`` of business time have elapsed after ``start``.
 
     Counting starts at ``start`` if open, otherwise at the next opening. Zero
@@ -161,18 +165,24 @@ def add_business_minutes(start: datetime, minutes: float, schedule: Schedule) ->
     raise AssertionError("unreachable: the interval generator is endless")
 
 
-def business_seconds_between(start: datetime, end: datetime, schedule: Schedule) -> float:
+def business_seconds_between(
+    start: datetime, end: datetime, schedule: Schedule
+) -> float:
     """Seconds of business time in ``[start, end)``; 0 if ``end <= start``."""
     _require_aware(start, "start")
     _require_aware(end, "end")
     start, end = start.astimezone(UTC), end.astimezone(UTC)
+    # Bounded by the end's date rather than by the next opening, so a schedule
+    # that never opens gives 0 instead of walking the calendar forever.
+    day = start.astimezone(schedule.tz).date()
+    last_day = end.astimezone(schedule.tz).date()
     total = timedelta()
-    for begin, close in _intervals_from(start, schedule):
-        if begin >= end:
-            break
-        overlap = min(close, end) - max(begin, start)
-        if overlap > timedelta():
-            total += overlap
+    while day <= last_day:
+        for begin, close in _intervals_on(day, schedule):
+            overlap = min(close, end) - max(begin, start)
+            if overlap > timedelta():
+                total += overlap
+        day += timedelta(days=1)
     return total.total_seconds()
 
 

@@ -29,7 +29,11 @@ OPEN = [ClockState.RUNNING, ClockState.PAUSED, ClockState.BREACHED]
 
 def _deadline(start: datetime, minutes: float, counting: str, outlet_id: int):
     if counting == Counting.BUSINESS_HOURS:
-        return add_business_minutes(start, minutes, schedule_for_outlet(outlet_id))
+        schedule = schedule_for_outlet(outlet_id)
+        # An outlet with no hours entered yet still owes its customers the
+        # promise: count around the clock rather than never.
+        if schedule.weekly:
+            return add_business_minutes(start, minutes, schedule)
     return start + timedelta(minutes=minutes)
 
 
@@ -112,8 +116,9 @@ def clock_resume(*, clock: Clock, now: datetime) -> bool:
 def _shift(clock: Clock, instant: datetime, now: datetime) -> datetime:
     if clock.counting == Counting.BUSINESS_HOURS:
         schedule = schedule_for_outlet(clock.outlet_id)
-        left = business_seconds_between(clock.paused_at, instant, schedule)
-        return add_business_minutes(now, left / 60, schedule)
+        if schedule.weekly:
+            left = business_seconds_between(clock.paused_at, instant, schedule)
+            return add_business_minutes(now, left / 60, schedule)
     return instant + (now - clock.paused_at)
 
 

@@ -7,10 +7,10 @@ input. Domain rule violations raised by services (``DomainError``) answer 400 (o
 """
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as ModelValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
-from rest_framework.response import Response
+from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from outlets.errors import DomainError
@@ -19,6 +19,11 @@ from outlets.errors import DomainError
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         exc = _as_api_exception(exc)
+    elif isinstance(exc, ModelValidationError):
+        # A model's full_clean() refusing a value is bad input, not a crash.
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        )
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -59,5 +64,3 @@ def _strings(value):
         return [_strings(item) for item in value]
     return str(value)
 
-
-__all__ = ["exception_handler", "status", "Response"]

@@ -167,12 +167,21 @@ def test_seconds_between_skip_lunch_night_and_weekend():
 
 
 def test_seconds_between_is_zero_when_end_is_not_after_start():
-    assert business_seconds_between(at(2026, 3, 4, 11), at(2026, 3, 4, 10), MON_FRI) == 0
-    assert business_seconds_between(at(2026, 3, 4, 11), at(2026, 3, 4, 11), MON_FRI) == 0
+    assert (
+        business_seconds_between(at(2026, 3, 4, 11), at(2026, 3, 4, 10), MON_FRI) == 0
+    )
+    assert (
+        business_seconds_between(at(2026, 3, 4, 11), at(2026, 3, 4, 11), MON_FRI) == 0
+    )
 
 
 def test_seconds_between_outside_hours_is_zero():
     assert business_seconds_between(at(2026, 3, 7, 9), at(2026, 3, 8, 20), MON_FRI) == 0
+
+
+def test_seconds_between_on_a_schedule_that_never_opens_is_zero():
+    never = Schedule(weekly={})
+    assert business_seconds_between(at(2026, 3, 4, 0), at(2026, 4, 4, 0), never) == 0
 
 
 def test_seconds_between_agrees_with_add_business_minutes():
@@ -218,7 +227,9 @@ def test_closed_on_weekend_and_public_holiday_open_on_make_up_saturday():
 
 
 def test_outlet_open_at_weekends_is_closed_on_a_holiday_saturday():
-    every_day = Schedule(weekly=dict.fromkeys(range(7), WEEKDAY_HOURS), holidays=NATIONAL_DAY)
+    every_day = Schedule(
+        weekly=dict.fromkeys(range(7), WEEKDAY_HOURS), holidays=NATIONAL_DAY
+    )
     assert not is_open(at(2026, 10, 3, 10), every_day)  # Saturday of National Day
     assert is_open(at(2026, 10, 17, 10), every_day)
 
@@ -287,7 +298,9 @@ def test_schedule_does_not_follow_later_changes_to_the_callers_dict():
 
 
 @pytest.mark.django_db
-def test_schedule_for_outlet_loads_its_hours_and_the_calendar(django_assert_num_queries):
+def test_schedule_for_outlet_loads_its_hours_and_the_calendar(
+    django_assert_num_queries,
+):
     outlet = Outlet.objects.create(code="SH001", name="Xuhui")
     other = Outlet.objects.create(code="SH002", name="Minhang")
     BusinessHours.objects.create(
@@ -298,7 +311,9 @@ def test_schedule_for_outlet_loads_its_hours_and_the_calendar(django_assert_num_
         break_starts=time(12),
         break_ends=time(13, 30),
     )
-    BusinessHours.objects.create(outlet=outlet, weekday=5, opens=time(9), closes=time(12))
+    BusinessHours.objects.create(
+        outlet=outlet, weekday=5, opens=time(9), closes=time(12)
+    )
     BusinessHours.objects.create(outlet=other, weekday=1, opens=time(7), closes=time(9))
     CalendarDay.objects.create(date=date(2026, 10, 1), kind=CalendarDayKind.HOLIDAY)
     CalendarDay.objects.create(date=MAKE_UP_SATURDAY, kind=CalendarDayKind.WORKDAY)
@@ -331,7 +346,9 @@ def load_china_calendar(*years: int) -> tuple[str, str]:
 def test_load_china_calendar_stores_holidays_and_make_up_days():
     stdout, stderr = load_china_calendar(2026)
 
-    assert CalendarDay.objects.get(date=date(2026, 10, 1)).kind == CalendarDayKind.HOLIDAY
+    assert (
+        CalendarDay.objects.get(date=date(2026, 10, 1)).kind == CalendarDayKind.HOLIDAY
+    )
     make_up = CalendarDay.objects.get(date=MAKE_UP_SATURDAY)
     assert make_up.kind == CalendarDayKind.WORKDAY
     assert make_up.name == "国庆节"
@@ -356,11 +373,15 @@ def test_load_china_calendar_twice_changes_nothing():
 @pytest.mark.django_db
 def test_load_china_calendar_repairs_a_day_edited_wrongly():
     load_china_calendar(2026)
-    CalendarDay.objects.filter(date=date(2026, 10, 1)).update(kind=CalendarDayKind.WORKDAY)
+    CalendarDay.objects.filter(date=date(2026, 10, 1)).update(
+        kind=CalendarDayKind.WORKDAY
+    )
 
     stdout, _ = load_china_calendar(2026)
 
-    assert CalendarDay.objects.get(date=date(2026, 10, 1)).kind == CalendarDayKind.HOLIDAY
+    assert (
+        CalendarDay.objects.get(date=date(2026, 10, 1)).kind == CalendarDayKind.HOLIDAY
+    )
     assert "(1 new or changed)" in stdout
 
 

@@ -66,6 +66,7 @@ class Command(BaseCommand):
             type=int,
             action="append",
             dest="years",
+            metavar="YEAR",
             help="Year to load; repeat for several (default: this year and next).",
         )
 

@@ -1,0 +1,88 @@
+"""Shapes of customers in the API. Serializers validate; services write."""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.serializerfields import PhoneNumberField
+from rest_framework import serializers
+
+from ..models import Channel, Customer, CustomerHabits, CustomerNote, Need, TierChange
+from ..tenure import tenure_on
+
+
+class HabitsSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CustomerHabits
+        fields = ["pickup_window_start", "pickup_window_end", "days_unavailable",
+                  "prefers_parcel_locker", "packaging_preference"]
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    author = serializers.StringRelatedField()
+
+    class Meta:
+        model = CustomerNote
+        fields = ["id", "noted_on", "text", "author"]
+        read_only_fields = ["id", "author"]
+        extra_kwargs = {"noted_on": {"required": False}}
+
+
+class TierChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TierChange
+        fields = ["from_tier", "to_tier", "volume", "changed_at"]
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    needs = serializers.SerializerMethodField()
+    tenure = serializers.SerializerMethodField()
+    habits = HabitsSerializer(read_only=True)
+    account_manager = serializers.StringRelatedField()
+    phone = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Customer
+        fields = ["id", "outlet", "name", "company", "contact_person", "phone",
+                  "address", "account_manager", "cooperation_start", "referred_by",
+                  "needs", "preferred_channel", "language", "quiet_hours_start",
+                  "quiet_hours_end", "tier", "monthly_volume", "tenure", "habits"]
+
+    def get_needs(self, customer: Customer) -> list[str]:
+        return [row.need for row in customer.needs.all()]
+
+    def get_tenure(self, customer: Customer) -> str:
+        return tenure_on(customer.cooperation_start, timezone.localdate())
+
+
+class CustomerDetailSerializer(CustomerSerializer):
+    notes = NoteSerializer(many=True, read_only=True)
+    tier_changes = TierChangeSerializer(many=True, read_only=True)
+
+    class Meta(CustomerSerializer.Meta):
+        fields = [*CustomerSerializer.Meta.fields, "notes", "tier_changes"]
+
+
+class CustomerInputSerializer(serializers.Serializer):
+    """What a new customer needs; outlet-scoped references are checked by the view."""
+
+    outlet = serializers.IntegerField(required=False)
+    name = serializers.CharField(max_length=100)
+    company = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    contact_person = serializers.CharField(max_length=100, required=False,
+                                           allow_blank=True)
+    phone = PhoneNumberField()
+    address = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    account_manager = serializers.IntegerField(required=False, allow_null=True)
+    cooperation_start = serializers.DateField()
+    referred_by = serializers.IntegerField(required=False, allow_null=True)
+    needs = serializers.MultipleChoiceField(choices=Need.choices, required=False)
+    preferred_channel = serializers.ChoiceField(choices=Channel.choices,
+                                                required=False)
+    quiet_hours_start = serializers.TimeField(required=False, allow_null=True)
+    quiet_hours_end = serializers.TimeField(required=False, allow_null=True)
+
+    def validate(self, data):
+        if ("quiet_hours_start" in data) != ("quiet_hours_end" in data):
+            raise serializers.ValidationError(
+                {"quiet_hours_end": [_("Give both ends of the quiet hours.")]}
+            )
+        return data

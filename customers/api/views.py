@@ -1,0 +1,67 @@
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from outlets.api.permissions import CustomerWriters
+from outlets.api.references import outlet_for, visible_ref
+from outlets.models import Staff
+
+from ..filters import CustomerFilter
+from ..models import Customer
+from ..selectors import customers_for
+from ..services import customer_add_note, customer_create
+from .serializers import (
+    CustomerDetailSerializer,
+    CustomerInputSerializer,
+    CustomerSerializer,
+    NoteSerializer,
+)
+
+
+class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                      viewsets.GenericViewSet):
+    permission_classes = [CustomerWriters]
+    filterset_class = CustomerFilter
+    ordering_fields = ["name", "monthly_volume", "cooperation_start", "tier"]
+
+    def get_queryset(self):
+        queryset = customers_for(self.request.user)
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related("notes__author", "tier_changes")
+        return queryset
+
+    def get_serializer_class(self):
+        return CustomerDetailSerializer if self.action == "retrieve" else (
+            CustomerSerializer)
+
+    @extend_schema(request=CustomerInputSerializer, responses=CustomerSerializer)
+    def create(self, request):
+        data = _valid(CustomerInputSerializer, request)
+        user = request.user
+        outlet = outlet_for(user, data.pop("outlet", None))
+        data["account_manager"] = visible_ref(
+            user, Staff.objects.all(), data.get("account_manager"), "account_manager")
+        data["referred_by"] = visible_ref(
+            user, Customer.objects.all(), data.get("referred_by"), "referred_by")
+        data["needs"] = sorted(data.get("needs", []))
+        customer = customer_create(outlet=outlet, **data)
+        body = CustomerSerializer(self.get_queryset().get(pk=customer.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=NoteSerializer, responses=NoteSerializer)
+    @action(detail=True, methods=["post"])
+    def notes(self, request, pk=None):
+        customer = self.get_object()
+        data = _valid(NoteSerializer, request)
+        note = customer_add_note(customer=customer, author=request.user,
+                                 text=data["text"], noted_on=data.get(
+                                     "noted_on", timezone.localdate()))
+        return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
+
+
+def _valid(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
