@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("outlets.urls")),
     path("customers/", include("customers.urls")),
     path("shipments/", include("shipments.urls")),
+    path("problems/", include("shipments.problem_urls")),
     path("service/", include("followups.urls")),
     path("p/", include("customers.progress_urls")),
     path("admin/", admin.site.urls),

@@ -66,6 +66,10 @@ _PATHS: dict[str, Paths] = {
         outlet="shipment__outlet",
         account_manager="shipment__customer__account_manager",
     ),
+    "shipments.excursion": Paths(
+        outlet="shipment__outlet",
+        account_manager="shipment__customer__account_manager",
+    ),
     "followups.clock": Paths(
         outlet="outlet",
         account_manager="customer__account_manager",

@@ -187,6 +187,9 @@ class Shipment(models.Model):
     expected_arrival = models.DateTimeField(
         _("expected arrival"), null=True, blank=True
     )
+    # New customers get a progress update every 2 hours in transit; the next
+    # one is a deadline column read through a partial index, like a clock.
+    next_progress_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), db_index=True)
 
     class Meta:
@@ -196,6 +199,11 @@ class Shipment(models.Model):
         indexes = [
             models.Index(fields=["customer", "created_at"]),
             models.Index(fields=["outlet", "status"]),
+            models.Index(
+                fields=["next_progress_at"],
+                name="shipment_progress_due",
+                condition=models.Q(next_progress_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -315,6 +323,13 @@ class Problem(models.Model):
         validators=POSITIVE,
     )
     paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
+    handling_plan = models.TextField(
+        _("handling plan"), blank=True,
+        help_text=_("Shown to the customer on the progress board."),
+    )
+    new_expected_at = models.DateTimeField(
+        _("new expected arrival"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("problem")
@@ -352,3 +367,55 @@ class ColdChainReading(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shipment_id} {self.taken_at:%H:%M} {self.temperature_c}°C"
+
+
+class ExcursionState(models.TextChoices):
+    SUSPECTED = "suspected", _("Suspected")
+    ALARMED = "alarmed", _("Alarmed")
+    CLOSED = "closed", _("Closed")
+
+
+class Excursion(models.Model):
+    """A cold-chain shipment out of its temperature or humidity range.
+
+    Suspected at the first reading out of range; alarmed (the 5-minute clock
+    starts) once readings stay out of range for the minimum duration; closed by
+    a reading back in range.
+    """
+
+    shipment = models.ForeignKey(
+        Shipment, on_delete=models.CASCADE, related_name="excursions",
+        verbose_name=_("shipment"),
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=ExcursionState.choices,
+        default=ExcursionState.SUSPECTED,
+    )
+    started_at = models.DateTimeField(_("out of range since"))
+    last_out_at = models.DateTimeField(_("last reading out of range"))
+    alarmed_at = models.DateTimeField(_("alarmed at"), null=True, blank=True)
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("back in range at"), null=True, blank=True)
+    worst_temperature_c = models.DecimalField(
+        _("worst temperature (°C)"), max_digits=5, decimal_places=1, null=True,
+        blank=True,
+    )
+    problem = models.ForeignKey(
+        Problem, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="excursions", verbose_name=_("problem"),
+    )
+
+    class Meta:
+        verbose_name = _("cold-chain excursion")
+        verbose_name_plural = _("cold-chain excursions")
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shipment"],
+                condition=~models.Q(state="closed"),
+                name="one_open_excursion_per_shipment",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shipment} {self.get_state_display()}"

@@ -1,0 +1,178 @@
+"""The admin: looking up and correcting reference data, scoped like every page.
+
+Every ModelAdmin mixes in ``ScopedAdmin`` so that its rows, and the choices of
+its foreign keys, go through ``outlets.access.visible``: a manager of outlet A
+neither sees nor can pick anything of outlet B. Who may open a model at all is
+left to Django's model permissions.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import BLANK_CHOICE_DASH, ForeignKey, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from .access import visible
+from .models import BusinessHours, Outlet, Role, Staff
+
+
+def sees_everything(user: Staff) -> bool:
+    return user.is_superuser or user.is_hq
+
+
+def scoped(user: Staff, queryset: QuerySet) -> QuerySet:
+    """The rows of ``queryset`` that ``user`` may see in the admin."""
+    # A superuser outside HQ is still a superuser: the admin promises them all.
+    if user.is_active and user.is_superuser:
+        return queryset
+    return visible(user, queryset)
+
+
+class ScopedChoices:
+    """Narrow every foreign key's choices to what the user may see.
+
+    Used on inlines too; their rows need no scoping of their own, since an
+    inline only ever shows the rows of a parent the user could open.
+    """
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey, request: HttpRequest, **kwargs
+    ):
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if formfield is None:
+            return None
+        # Narrowed before the admin wraps the widget, so the rendered choices
+        # and the validated ones are the same queryset.
+        formfield.queryset = scoped(request.user, formfield.queryset)
+        if db_field.name == "outlet" and not sees_everything(request.user):
+            # A blank outlet means "network-wide", which only HQ may write.
+            formfield.required = True
+        return formfield
+
+
+class ScopedAdmin(ScopedChoices):
+    """Rows and choices narrowed by ``outlets.access``; every ModelAdmin uses it.
+
+    ``scope_through`` names a foreign key for a model that access.py has no
+    paths for: its rows are those whose parent the user may see.
+    """
+
+    scope_through: str | None = None
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return self.scope(request.user, super().get_queryset(request))
+
+    def scope(self, user: Staff, queryset: QuerySet) -> QuerySet:
+        if self.scope_through is None:
+            return scoped(user, queryset)
+        parent = self.model._meta.get_field(self.scope_through).related_model
+        parents = scoped(user, parent._default_manager.all())
+        return queryset.filter(**{f"{self.scope_through}__in": parents})
+
+
+class NetworkWideAdmin(ScopedAdmin):
+    """Reference data shared by every outlet (thresholds, holidays).
+
+    Everyone with the view permission may look; only HQ may change it, because
+    a change made by one outlet would move every other outlet's numbers.
+    """
+
+    def scope(self, user: Staff, queryset: QuerySet) -> QuerySet:
+        return queryset
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return sees_everything(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return sees_everything(request.user) and super().has_change_permission(
+            request, obj
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return sees_everything(request.user) and super().has_delete_permission(
+            request, obj
+        )
+
+
+class ReadOnlyAdmin:
+    """For rows only services write (clocks, the outbox, history): look, don't touch.
+
+    Editing them here would skip what the service does alongside: meeting a
+    clock, writing the message, keeping the history true.
+    """
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class SameOutletForm(forms.ModelForm):
+    """The customer and shipment of a row must belong to the row's outlet."""
+
+    related_to_outlet = ("customer", "shipment")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        outlet = cleaned.get("outlet")
+        outlet_id = outlet.pk if outlet else self.instance.outlet_id
+        if outlet_id is None:
+            return cleaned
+        for name in self.related_to_outlet:
+            value = cleaned.get(name)
+            if value is not None and value.outlet_id != outlet_id:
+                self.add_error(name, _("This belongs to another outlet."))
+        return cleaned
+
+
+class BusinessHoursInline(ScopedChoices, admin.TabularInline):
+    model = BusinessHours
+    extra = 0
+    max_num = 7
+
+
+@admin.register(Outlet)
+class OutletAdmin(ScopedAdmin, admin.ModelAdmin):
+    list_display = ("code", "name", "phone", "address")
+    search_fields = ("code", "name", "address", "phone")
+    inlines = [BusinessHoursInline]
+
+
+@admin.register(Staff)
+class StaffAdmin(ScopedAdmin, UserAdmin):
+    list_display = (
+        "username", "first_name", "last_name", "role", "outlet", "phone",
+        "manager", "is_staff", "is_active",
+    )
+    list_filter = (
+        "role", ("outlet", admin.RelatedOnlyFieldListFilter), "is_staff",
+        "is_active",
+    )
+    list_select_related = ("outlet", "manager")
+    search_fields = ("username", "first_name", "last_name", "email", "phone")
+    _work = (_("Work"), {"fields": ("role", "outlet", "phone", "manager")})
+    fieldsets = (*UserAdmin.fieldsets, _work)
+    add_fieldsets = (*UserAdmin.add_fieldsets, _work)
+    # Only a superuser may hand out what makes someone a superuser, or
+    # permissions beyond their own: a manager must not be able to promote
+    # themselves or their staff past what HQ gave them.
+    _privileges = ("is_superuser", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> tuple:
+        fields = (*super().get_readonly_fields(request, obj), "last_login")
+        if request.user.is_superuser:
+            return fields
+        return (*fields, *self._privileges)
+
+    def formfield_for_choice_field(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name == "role" and not sees_everything(request.user):
+            kwargs["choices"] = BLANK_CHOICE_DASH + [
+                (value, label) for value, label in Role.choices
+                if value != Role.HQ_ADMIN
+            ]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
