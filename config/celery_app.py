@@ -1,9 +1,18 @@
+import logging
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("outlet_crm")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.after_setup_logger.connect
+def _quiet_per_task_lines(**kwargs) -> None:
+    # The clock sweep runs every second; a "received/succeeded" line per run would
+    # bury everything else. Task results worth reading are logged by the tasks.
+    for name in ("celery.app.trace", "celery.worker.strategy", "celery.beat"):
+        logging.getLogger(name).setLevel(logging.WARNING)

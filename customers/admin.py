@@ -47,10 +47,17 @@ class CustomerNoteInline(ScopedChoices, admin.TabularInline):
 @admin.register(Customer)
 class CustomerAdmin(ScopedAdmin, admin.ModelAdmin):
     list_display = (
-        "name", "company", "outlet", "tier", "monthly_volume", "account_manager"
+        "name",
+        "company",
+        "outlet",
+        "tier",
+        "monthly_volume",
+        "account_manager",
     )
     list_filter = (
-        "tier", ("outlet", admin.RelatedOnlyFieldListFilter), "preferred_channel",
+        "tier",
+        ("outlet", admin.RelatedOnlyFieldListFilter),
+        "preferred_channel",
         "needs__need",
     )
     list_select_related = ("outlet", "account_manager")
@@ -60,17 +67,38 @@ class CustomerAdmin(ScopedAdmin, admin.ModelAdmin):
     # be overwritten at the next recount and leave no TierChange behind.
     readonly_fields = ("tier", "monthly_volume", "tier_computed_at", "created_at")
     fieldsets = (
-        (None, {"fields": (
-            "outlet", "name", "company", "contact_person", "phone", "address",
-            "account_manager", "cooperation_start", "referred_by",
-        )}),
-        (_("How to reach them"), {"fields": (
-            "preferred_channel", "language", "wechat_openid", "quiet_hours_start",
-            "quiet_hours_end",
-        )}),
-        (_("Tier"), {"fields": (
-            "tier", "monthly_volume", "tier_computed_at", "created_at"
-        )}),
+        (
+            None,
+            {
+                "fields": (
+                    "outlet",
+                    "name",
+                    "company",
+                    "contact_person",
+                    "phone",
+                    "address",
+                    "account_manager",
+                    "cooperation_start",
+                    "referred_by",
+                )
+            },
+        ),
+        (
+            _("How to reach them"),
+            {
+                "fields": (
+                    "preferred_channel",
+                    "language",
+                    "wechat_openid",
+                    "quiet_hours_start",
+                    "quiet_hours_end",
+                )
+            },
+        ),
+        (
+            _("Tier"),
+            {"fields": ("tier", "monthly_volume", "tier_computed_at", "created_at")},
+        ),
     )
     inlines = [CustomerNeedInline, CustomerHabitsInline, CustomerNoteInline]
 

@@ -28,13 +28,22 @@ class CustomerFilter(django_filters.FilterSet):
 
     class Meta:
         model = Customer
-        fields = ["q", "tier", "need", "tenure", "preferred_channel", "outlet",
-                  "account_manager"]
+        fields = [
+            "q",
+            "tier",
+            "need",
+            "tenure",
+            "preferred_channel",
+            "outlet",
+            "account_manager",
+        ]
 
     def search(self, queryset, name, value):
         return queryset.filter(
-            Q(name__icontains=value) | Q(company__icontains=value)
-            | Q(contact_person__icontains=value) | Q(phone__icontains=value)
+            Q(name__icontains=value)
+            | Q(company__icontains=value)
+            | Q(contact_person__icontains=value)
+            | Q(phone__icontains=value)
         )
 
     def by_tenure(self, queryset, name, value):

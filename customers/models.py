@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
@@ -64,12 +63,17 @@ class TierThresholds(models.Model):
     def tier_of(self, volume_field: str) -> models.Case:
         """The tier a volume column falls in, as a database expression."""
         return models.Case(
-            models.When(**{f"{volume_field}__gte": self.strategic_min},
-                        then=models.Value(Tier.STRATEGIC)),
-            models.When(**{f"{volume_field}__gte": self.key_min},
-                        then=models.Value(Tier.KEY)),
-            models.When(**{f"{volume_field}__gte": self.casual_below},
-                        then=models.Value(Tier.REGULAR)),
+            models.When(
+                **{f"{volume_field}__gte": self.strategic_min},
+                then=models.Value(Tier.STRATEGIC),
+            ),
+            models.When(
+                **{f"{volume_field}__gte": self.key_min}, then=models.Value(Tier.KEY)
+            ),
+            models.When(
+                **{f"{volume_field}__gte": self.casual_below},
+                then=models.Value(Tier.REGULAR),
+            ),
             default=models.Value(Tier.CASUAL),
             output_field=models.CharField(),
         )
@@ -77,7 +81,9 @@ class TierThresholds(models.Model):
 
 class Customer(models.Model):
     outlet = models.ForeignKey(
-        Outlet, on_delete=models.PROTECT, related_name="customers",
+        Outlet,
+        on_delete=models.PROTECT,
+        related_name="customers",
         verbose_name=_("outlet"),
     )
     name = models.CharField(_("name"), max_length=100)
@@ -103,7 +109,9 @@ class Customer(models.Model):
         verbose_name=_("referred by"),
     )
     preferred_channel = models.CharField(
-        _("preferred channel"), max_length=10, choices=Channel.choices,
+        _("preferred channel"),
+        max_length=10,
+        choices=Channel.choices,
         default=Channel.SMS,
     )
     language = models.CharField(
@@ -113,11 +121,16 @@ class Customer(models.Model):
     quiet_hours_start = models.TimeField(_("quiet hours start"), null=True, blank=True)
     quiet_hours_end = models.TimeField(_("quiet hours end"), null=True, blank=True)
     tier = models.CharField(
-        _("tier"), max_length=10, choices=Tier.choices, default=Tier.CASUAL,
+        _("tier"),
+        max_length=10,
+        choices=Tier.choices,
+        default=Tier.CASUAL,
         db_index=True,
     )
     monthly_volume = models.PositiveIntegerField(_("monthly parcel volume"), default=0)
-    tier_computed_at = models.DateTimeField(_("tier computed at"), null=True, blank=True)
+    tier_computed_at = models.DateTimeField(
+        _("tier computed at"), null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -9,9 +9,13 @@ from .models import Customer, CustomerNeed
 
 
 def customers_for(user: Staff) -> QuerySet[Customer]:
-    return visible(user, Customer.objects.all()).select_related(
-        "outlet", "account_manager", "habits"
-    ).prefetch_related(Prefetch("needs", queryset=CustomerNeed.objects.order_by("need")))
+    return (
+        visible(user, Customer.objects.all())
+        .select_related("outlet", "account_manager", "habits")
+        .prefetch_related(
+            Prefetch("needs", queryset=CustomerNeed.objects.order_by("need"))
+        )
+    )
 
 
 def customer_detail(user: Staff, pk: int) -> Customer | None:

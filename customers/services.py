@@ -44,7 +44,10 @@ def customer_create(
     if account_manager is not None:
         _check_account_manager(account_manager, outlet)
     customer = Customer(
-        outlet=outlet, name=name, phone=phone, cooperation_start=cooperation_start,
+        outlet=outlet,
+        name=name,
+        phone=phone,
+        cooperation_start=cooperation_start,
         **fields,
     )
     customer.full_clean()
@@ -67,8 +70,11 @@ def customer_set_needs(*, customer: Customer, needs: list[str]) -> None:
     if unknown:
         raise DomainError(
             _("Unknown need type."),
-            fields={"needs": [_("Unknown need type: %(need)s") % {"need": n}
-                              for n in unknown]},
+            fields={
+                "needs": [
+                    _("Unknown need type: %(need)s") % {"need": n} for n in unknown
+                ]
+            },
         )
     CustomerNeed.objects.filter(customer=customer).exclude(need__in=needs).delete()
     CustomerNeed.objects.bulk_create(
@@ -105,8 +111,10 @@ def volume_period(now: datetime) -> tuple[datetime, datetime]:
     this_month = timezone.localtime(now).date().replace(day=1)
     start = add_months(this_month, -1)
     tz = timezone.get_current_timezone()
-    return (datetime.combine(start, time.min, tz),
-            datetime.combine(this_month, time.min, tz))
+    return (
+        datetime.combine(start, time.min, tz),
+        datetime.combine(this_month, time.min, tz),
+    )
 
 
 @transaction.atomic
@@ -131,8 +139,9 @@ def tiers_recompute(*, now: datetime) -> TierRecount:
         .values("n")
     )
     total = Customer.objects.update(
-        monthly_volume=Coalesce(Subquery(volume, output_field=IntegerField()),
-                                Value(0)),
+        monthly_volume=Coalesce(
+            Subquery(volume, output_field=IntegerField()), Value(0)
+        ),
         tier_computed_at=now,
     )
     changed = (
@@ -141,8 +150,7 @@ def tiers_recompute(*, now: datetime) -> TierRecount:
         .values_list("pk", "tier", "new_tier", "monthly_volume")
     )
     changes = [
-        TierChange(customer_id=pk, from_tier=old, to_tier=new, volume=n,
-                   changed_at=now)
+        TierChange(customer_id=pk, from_tier=old, to_tier=new, volume=n, changed_at=now)
         for pk, old, new, n in changed
     ]
     TierChange.objects.bulk_create(changes, batch_size=1000)
@@ -158,7 +166,8 @@ def progress_link_for(customer: Customer, *, now: datetime) -> ProgressLink:
     if link:
         return link
     link, _ = ProgressLink.objects.get_or_create(
-        customer=customer, revoked_at=None,
+        customer=customer,
+        revoked_at=None,
         defaults={"token": secrets.token_urlsafe(32), "created_at": now},
     )
     return link

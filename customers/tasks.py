@@ -11,6 +11,7 @@ log = logging.getLogger(__name__)
 @shared_task
 def recompute_tiers() -> int:
     result = tiers_recompute(now=timezone.now())
-    log.info("tiers recomputed: %s customers, %s changed", result.customers,
-             result.changed)
+    log.info(
+        "tiers recomputed: %s customers, %s changed", result.customers, result.changed
+    )
     return result.changed

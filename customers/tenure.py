@@ -35,6 +35,8 @@ def start_bounds(tenure: str, day: date) -> dict:
     if tenure == Tenure.NEW:
         return {"cooperation_start__gt": three_ago}
     if tenure == Tenure.STABLE:
-        return {"cooperation_start__lte": three_ago,
-                "cooperation_start__gte": twelve_ago}
+        return {
+            "cooperation_start__lte": three_ago,
+            "cooperation_start__gte": twelve_ago,
+        }
     return {"cooperation_start__lt": twelve_ago}

@@ -23,8 +23,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     for customer in page:
         customer.tenure = tenure_on(customer.cooperation_start, today)
-    return render(request, "customers/list.html",
-                  {"filter": customers, "page": page})
+    return render(request, "customers/list.html", {"filter": customers, "page": page})
 
 
 @login_required
@@ -33,10 +32,15 @@ def customer_page(request: HttpRequest, pk: int) -> HttpResponse:
     if customer is None:
         raise Http404
     customer.tenure = tenure_on(customer.cooperation_start, timezone.localdate())
-    return render(request, "customers/detail.html", {
-        "customer": customer, "note_form": NoteForm(),
-        "problems": customer.problems.order_by("-reported_at")[:20],
-    })
+    return render(
+        request,
+        "customers/detail.html",
+        {
+            "customer": customer,
+            "note_form": NoteForm(),
+            "problems": customer.problems.order_by("-reported_at")[:20],
+        },
+    )
 
 
 @login_required
@@ -48,14 +52,19 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
-            customer_add_note(customer=customer, author=request.user,
-                              text=form.cleaned_data["text"],
-                              noted_on=form.cleaned_data["noted_on"])
+            customer_add_note(
+                customer=customer,
+                author=request.user,
+                text=form.cleaned_data["text"],
+                noted_on=form.cleaned_data["noted_on"],
+            )
         except DomainError as error:
             messages.error(request, str(error.message))
         else:
             messages.success(request, _("Note saved."))
     else:
-        messages.error(request, _("The note was not saved: %(errors)s")
-                       % {"errors": form.errors.as_text()})
+        messages.error(
+            request,
+            _("The note was not saved: %(errors)s") % {"errors": form.errors.as_text()},
+        )
     return redirect("customers:detail", pk=customer.pk)

@@ -8,11 +8,21 @@ from .models import CalendarDay, Clock, ClockPolicy, Message
 @admin.register(ClockPolicy)
 class ClockPolicyAdmin(ScopedAdmin, admin.ModelAdmin):
     list_display = (
-        "kind", "outlet", "tier", "need", "minutes", "warn_before_minutes",
-        "counting", "escalate_after_minutes", "label",
+        "kind",
+        "outlet",
+        "tier",
+        "need",
+        "minutes",
+        "warn_before_minutes",
+        "counting",
+        "escalate_after_minutes",
+        "label",
     )
     list_filter = (
-        "kind", "counting", "tier", "need",
+        "kind",
+        "counting",
+        "tier",
+        "need",
         ("outlet", admin.RelatedOnlyFieldListFilter),
     )
     list_select_related = ("outlet",)
@@ -25,11 +35,21 @@ class ClockAdmin(ReadOnlyAdmin, ScopedAdmin, admin.ModelAdmin):
     # sweep), which claim rows atomically; a hand edit here would race the
     # sweep and skip the breach and escalation messages.
     list_display = (
-        "kind", "subject_type", "subject_id", "customer", "outlet", "responsible",
-        "state", "due_at", "escalation_level",
+        "kind",
+        "subject_type",
+        "subject_id",
+        "customer",
+        "outlet",
+        "responsible",
+        "state",
+        "due_at",
+        "escalation_level",
     )
     list_filter = (
-        "state", "kind", "subject_type", "counting",
+        "state",
+        "kind",
+        "subject_type",
+        "counting",
         ("outlet", admin.RelatedOnlyFieldListFilter),
     )
     list_select_related = ("customer", "outlet", "responsible")
@@ -42,11 +62,20 @@ class MessageAdmin(ReadOnlyAdmin, ScopedAdmin, admin.ModelAdmin):
     # The outbox is written in the transaction that caused the message and
     # delivered by a task; editing a row could send it twice or never.
     list_display = (
-        "template", "channel", "address", "customer", "staff", "status",
-        "attempts", "created_at", "sent_at",
+        "template",
+        "channel",
+        "address",
+        "customer",
+        "staff",
+        "status",
+        "attempts",
+        "created_at",
+        "sent_at",
     )
     list_filter = (
-        "status", "channel", "template",
+        "status",
+        "channel",
+        "template",
         ("outlet", admin.RelatedOnlyFieldListFilter),
     )
     list_select_related = ("customer", "staff", "outlet")

@@ -17,8 +17,11 @@ from customers.models import Customer
 from outlets.models import Role, Staff
 
 from . import outbox
-from .business_hours import add_business_minutes, business_seconds_between
-from .business_hours import schedule_for_outlet
+from .business_hours import (
+    add_business_minutes,
+    business_seconds_between,
+    schedule_for_outlet,
+)
 from .claim import claim
 from .models import Clock, ClockState, Counting
 from .policies import policy_for
@@ -38,24 +41,39 @@ def _deadline(start: datetime, minutes: float, counting: str, outlet_id: int):
 
 
 def clock_start(
-    *, kind: str, subject_type: str, subject_id: int, customer: Customer,
-    responsible: Staff | None, now: datetime,
+    *,
+    kind: str,
+    subject_type: str,
+    subject_id: int,
+    customer: Customer,
+    responsible: Staff | None,
+    now: datetime,
 ) -> Clock:
     """Start the clock for a subject; starting it again returns the same clock."""
     needs = list(customer.needs.values_list("need", flat=True))
     policy = policy_for(kind, customer, needs)
     clock, _ = Clock.objects.get_or_create(
-        kind=kind, subject_type=subject_type, subject_id=subject_id,
+        kind=kind,
+        subject_type=subject_type,
+        subject_id=subject_id,
         defaults={
-            "outlet_id": customer.outlet_id, "customer": customer,
-            "responsible": responsible, "policy_minutes": policy.minutes,
-            "policy_label": policy.label, "counting": policy.counting,
+            "outlet_id": customer.outlet_id,
+            "customer": customer,
+            "responsible": responsible,
+            "policy_minutes": policy.minutes,
+            "policy_label": policy.label,
+            "counting": policy.counting,
             "escalate_after_minutes": policy.escalate_after_minutes,
             "started_at": now,
-            "warn_at": _deadline(now, policy.minutes - policy.warn_before_minutes,
-                                 policy.counting, customer.outlet_id),
-            "due_at": _deadline(now, policy.minutes, policy.counting,
-                                customer.outlet_id),
+            "warn_at": _deadline(
+                now,
+                policy.minutes - policy.warn_before_minutes,
+                policy.counting,
+                customer.outlet_id,
+            ),
+            "due_at": _deadline(
+                now, policy.minutes, policy.counting, customer.outlet_id
+            ),
         },
     )
     return clock
@@ -66,9 +84,12 @@ def clock_meet(*, clock: Clock, now: datetime) -> bool:
     return bool(
         Clock.objects.filter(pk=clock.pk, state__in=OPEN, met_at__isnull=True).update(
             met_at=now,
-            state=Case(When(state=ClockState.BREACHED, then=Value(ClockState.BREACHED)),
-                       default=Value(ClockState.MET)),
-            paused_at=None, next_escalation_at=None,
+            state=Case(
+                When(state=ClockState.BREACHED, then=Value(ClockState.BREACHED)),
+                default=Value(ClockState.MET),
+            ),
+            paused_at=None,
+            next_escalation_at=None,
         )
     )
 
@@ -81,9 +102,9 @@ def clock_for(subject_type: str, subject_id: int, kind: str) -> Clock | None:
 
 def clock_cancel(*, clock: Clock) -> bool:
     return bool(
-        Clock.objects.filter(pk=clock.pk, state__in=[ClockState.RUNNING,
-                                                      ClockState.PAUSED])
-        .update(state=ClockState.CANCELLED, paused_at=None)
+        Clock.objects.filter(
+            pk=clock.pk, state__in=[ClockState.RUNNING, ClockState.PAUSED]
+        ).update(state=ClockState.CANCELLED, paused_at=None)
     )
 
 
@@ -99,17 +120,20 @@ def clock_pause(*, clock: Clock, now: datetime) -> bool:
 @transaction.atomic
 def clock_resume(*, clock: Clock, now: datetime) -> bool:
     """Restart a paused clock with the time it had left when it was paused."""
-    clock = Clock.objects.select_for_update().filter(
-        pk=clock.pk, state=ClockState.PAUSED
-    ).first()
+    clock = (
+        Clock.objects.select_for_update()
+        .filter(pk=clock.pk, state=ClockState.PAUSED)
+        .first()
+    )
     if clock is None:
         return False
     clock.due_at = _shift(clock, clock.due_at, now)
     clock.warn_at = _shift(clock, clock.warn_at, now)
     clock.paused_seconds += int((now - clock.paused_at).total_seconds())
     clock.state, clock.paused_at = ClockState.RUNNING, None
-    clock.save(update_fields=["due_at", "warn_at", "paused_seconds", "state",
-                              "paused_at"])
+    clock.save(
+        update_fields=["due_at", "warn_at", "paused_seconds", "state", "paused_at"]
+    )
     return True
 
 
@@ -139,8 +163,11 @@ def clocks_sweep(*, now: datetime, batch: int = 1000) -> SweepResult:
     how a sweep after downtime catches up.
     """
     result = SweepResult()
-    for step, field in ((_breach_batch, "breached"), (_escalate_batch, "escalated"),
-                        (_warn_batch, "warned")):
+    for step, field in (
+        (_breach_batch, "breached"),
+        (_escalate_batch, "escalated"),
+        (_warn_batch, "warned"),
+    ):
         while done := step(now, batch):
             setattr(result, field, getattr(result, field) + done)
             if done < batch:
@@ -152,9 +179,14 @@ def clocks_sweep(*, now: datetime, batch: int = 1000) -> SweepResult:
 def _breach_batch(now: datetime, batch: int) -> int:
     keys = claim(
         Clock.objects.filter(state=ClockState.RUNNING, due_at__lte=now),
-        order_by="due_at", batch=batch,
-        changes={"state": ClockState.BREACHED, "breached_at": F("due_at"),
-                 "breach_recorded_at": now, "escalation_level": 1},
+        order_by="due_at",
+        batch=batch,
+        changes={
+            "state": ClockState.BREACHED,
+            "breached_at": F("due_at"),
+            "breach_recorded_at": now,
+            "escalation_level": 1,
+        },
     )
     clocks = _loaded(keys)
     _schedule_escalation(clocks, now)
@@ -167,9 +199,12 @@ def _breach_batch(now: datetime, batch: int) -> int:
 def _escalate_batch(now: datetime, batch: int) -> int:
     keys = claim(
         Clock.objects.filter(state=ClockState.BREACHED, next_escalation_at__lte=now),
-        order_by="next_escalation_at", batch=batch,
-        changes={"escalation_level": F("escalation_level") + 1,
-                 "next_escalation_at": None},
+        order_by="next_escalation_at",
+        batch=batch,
+        changes={
+            "escalation_level": F("escalation_level") + 1,
+            "next_escalation_at": None,
+        },
     )
     clocks = _loaded(keys)
     above = next_level_by_outlet({c.outlet_id for c in clocks})
@@ -180,23 +215,30 @@ def _escalate_batch(now: datetime, batch: int) -> int:
 @transaction.atomic
 def _warn_batch(now: datetime, batch: int) -> int:
     keys = claim(
-        Clock.objects.filter(state=ClockState.RUNNING, warned_at__isnull=True,
-                             warn_at__lte=now),
-        order_by="warn_at", batch=batch, changes={"warned_at": now},
+        Clock.objects.filter(
+            state=ClockState.RUNNING, warned_at__isnull=True, warn_at__lte=now
+        ),
+        order_by="warn_at",
+        batch=batch,
+        changes={"warned_at": now},
     )
     clocks = _loaded(keys)
     managers = managers_by_outlet({c.outlet_id for c in clocks if not c.responsible})
-    _notify(clocks, "clock_warning",
-            lambda c: [c.responsible] if c.responsible else managers[c.outlet_id],
-            now)
+    _notify(
+        clocks,
+        "clock_warning",
+        lambda c: [c.responsible] if c.responsible else managers[c.outlet_id],
+        now,
+    )
     return len(keys)
 
 
 def _loaded(keys: list[int]) -> list[Clock]:
     if not keys:
         return []
-    return list(Clock.objects.filter(pk__in=keys).select_related("customer",
-                                                                  "responsible"))
+    return list(
+        Clock.objects.filter(pk__in=keys).select_related("customer", "responsible")
+    )
 
 
 def _schedule_escalation(clocks: list[Clock], now: datetime) -> None:
@@ -213,16 +255,25 @@ def _notify(clocks: list[Clock], template: str, recipients_of, now: datetime) ->
     render = renderer(template)
     messages = []
     for clock in clocks:
-        texts = render({
-            "clock": clock.get_kind_display(), "customer": str(clock.customer),
-            "due": f"{timezone.localtime(clock.due_at):%H:%M}",
-            "responsible": str(clock.responsible or "-"),
-        })
+        texts = render(
+            {
+                "clock": clock.get_kind_display(),
+                "customer": str(clock.customer),
+                "due": f"{timezone.localtime(clock.due_at):%H:%M}",
+                "responsible": str(clock.responsible or "-"),
+            }
+        )
         key = f"clock:{clock.pk}:{template}:{clock.escalation_level}"
         messages += [
-            outbox.staff_message(staff=staff, outlet_id=clock.outlet_id,
-                                 template=template, texts=texts, key=key, now=now,
-                                 customer_id=clock.customer_id)
+            outbox.staff_message(
+                staff=staff,
+                outlet_id=clock.outlet_id,
+                template=template,
+                texts=texts,
+                key=key,
+                now=now,
+                customer_id=clock.customer_id,
+            )
             for staff in recipients_of(clock)
         ]
     outbox.write_staff_messages(messages)
@@ -232,11 +283,20 @@ def managers_by_outlet(outlet_ids: set[int]) -> dict[int, list[Staff]]:
     """Each outlet's managers; HQ admins stand in where an outlet has none."""
     if not outlet_ids:
         return {}
-    staff = list(Staff.objects.filter(is_active=True).filter(
-        role__in=[Role.OUTLET_MANAGER, Role.HQ_ADMIN]))
+    staff = list(
+        Staff.objects.filter(is_active=True).filter(
+            role__in=[Role.OUTLET_MANAGER, Role.HQ_ADMIN]
+        )
+    )
     hq = [s for s in staff if s.role == Role.HQ_ADMIN]
-    found = {outlet_id: [s for s in staff if s.role == Role.OUTLET_MANAGER
-                         and s.outlet_id == outlet_id] for outlet_id in outlet_ids}
+    found = {
+        outlet_id: [
+            s
+            for s in staff
+            if s.role == Role.OUTLET_MANAGER and s.outlet_id == outlet_id
+        ]
+        for outlet_id in outlet_ids
+    }
     return {outlet_id: managers or hq for outlet_id, managers in found.items()}
 
 

@@ -46,16 +46,16 @@ class ClockPolicy(models.Model):
     """
 
     outlet = models.ForeignKey(
-        Outlet, on_delete=models.CASCADE, null=True, blank=True,
-        related_name="clock_policies", verbose_name=_("outlet"),
+        Outlet,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="clock_policies",
+        verbose_name=_("outlet"),
     )
     kind = models.CharField(_("clock"), max_length=20, choices=ClockKind.choices)
-    tier = models.CharField(
-        _("tier"), max_length=10, choices=Tier.choices, blank=True
-    )
-    need = models.CharField(
-        _("need"), max_length=20, choices=Need.choices, blank=True
-    )
+    tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices, blank=True)
+    need = models.CharField(_("need"), max_length=20, choices=Need.choices, blank=True)
     minutes = models.PositiveIntegerField(
         _("minutes"), validators=[MinValueValidator(1)]
     )
@@ -63,15 +63,20 @@ class ClockPolicy(models.Model):
         _("warn this many minutes before"), default=5
     )
     counting = models.CharField(
-        _("counting"), max_length=15, choices=Counting.choices,
+        _("counting"),
+        max_length=15,
+        choices=Counting.choices,
         default=Counting.CALENDAR,
     )
     escalate_after_minutes = models.PositiveIntegerField(
-        _("escalate again after (minutes)"), default=30,
+        _("escalate again after (minutes)"),
+        default=30,
         validators=[MinValueValidator(1)],
     )
     label = models.CharField(
-        _("label shown to staff"), max_length=60, blank=True,
+        _("label shown to staff"),
+        max_length=60,
+        blank=True,
         help_text=_("For example “priority pickup” for key customers."),
     )
 
@@ -103,25 +108,33 @@ class Clock(models.Model):
     )
     subject_id = models.BigIntegerField(_("subject id"))
     outlet = models.ForeignKey(
-        Outlet, on_delete=models.CASCADE, related_name="clocks",
+        Outlet,
+        on_delete=models.CASCADE,
+        related_name="clocks",
         verbose_name=_("outlet"),
     )
     customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="clocks",
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="clocks",
         verbose_name=_("customer"),
     )
     responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="clocks", verbose_name=_("responsible"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="clocks",
+        verbose_name=_("responsible"),
     )
     policy_minutes = models.PositiveIntegerField(_("minutes allowed"))
     policy_label = models.CharField(_("policy"), max_length=60, blank=True)
-    counting = models.CharField(
-        _("counting"), max_length=15, choices=Counting.choices
-    )
+    counting = models.CharField(_("counting"), max_length=15, choices=Counting.choices)
     escalate_after_minutes = models.PositiveIntegerField(default=30)
     state = models.CharField(
-        _("state"), max_length=10, choices=ClockState.choices,
+        _("state"),
+        max_length=10,
+        choices=ClockState.choices,
         default=ClockState.RUNNING,
     )
     started_at = models.DateTimeField(_("started at"))
@@ -133,7 +146,9 @@ class Clock(models.Model):
     breach_recorded_at = models.DateTimeField(null=True, blank=True)
     paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
     paused_seconds = models.PositiveIntegerField(_("time paused (s)"), default=0)
-    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    escalation_level = models.PositiveSmallIntegerField(
+        _("escalation level"), default=0
+    )
     next_escalation_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -185,19 +200,32 @@ class Message(models.Model):
     """The outbox: every message is a row first, delivered after commit."""
 
     outlet = models.ForeignKey(
-        Outlet, on_delete=models.CASCADE, related_name="messages",
+        Outlet,
+        on_delete=models.CASCADE,
+        related_name="messages",
         verbose_name=_("outlet"),
     )
     customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, null=True, blank=True,
-        related_name="messages", verbose_name=_("customer"),
+        Customer,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("customer"),
     )
     staff = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
-        related_name="messages", verbose_name=_("staff member"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("staff member"),
     )
     clock = models.ForeignKey(
-        Clock, on_delete=models.SET_NULL, null=True, blank=True,
+        Clock,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="messages",
         help_text=_("A clock that is met once this message is delivered."),
     )
@@ -211,7 +239,9 @@ class Message(models.Model):
     text_en = models.TextField(_("text (English)"))
     dedupe_key = models.CharField(max_length=200, unique=True)
     status = models.CharField(
-        _("status"), max_length=10, choices=MessageStatus.choices,
+        _("status"),
+        max_length=10,
+        choices=MessageStatus.choices,
         default=MessageStatus.PENDING,
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

@@ -51,31 +51,59 @@ def quiet_until(customer: Customer, now: datetime) -> datetime | None:
 
 
 def to_customer(
-    *, customer: Customer, template: str, texts: dict[str, str], key: str,
-    now: datetime, clock: Clock | None = None,
+    *,
+    customer: Customer,
+    template: str,
+    texts: dict[str, str],
+    key: str,
+    now: datetime,
+    clock: Clock | None = None,
 ) -> Message:
     """Write a message to a customer; quiet hours postpone it, nothing else."""
     channel, address = customer_address(customer)
-    return _write([Message(
-        outlet_id=customer.outlet_id, customer=customer, clock=clock,
-        channel=channel, address=address, template=template,
-        language=customer.language, text_zh=texts["zh-hans"], text_en=texts["en"],
-        dedupe_key=f"{key}:{channel}:{address}"[:200],
-        next_attempt_at=quiet_until(customer, now) or now, created_at=now,
-    )])[0]
+    return _write(
+        [
+            Message(
+                outlet_id=customer.outlet_id,
+                customer=customer,
+                clock=clock,
+                channel=channel,
+                address=address,
+                template=template,
+                language=customer.language,
+                text_zh=texts["zh-hans"],
+                text_en=texts["en"],
+                dedupe_key=f"{key}:{channel}:{address}"[:200],
+                next_attempt_at=quiet_until(customer, now) or now,
+                created_at=now,
+            )
+        ]
+    )[0]
 
 
 def staff_message(
-    *, staff: Staff, outlet_id: int, template: str, texts: dict[str, str],
-    key: str, now: datetime, customer_id: int | None = None,
+    *,
+    staff: Staff,
+    outlet_id: int,
+    template: str,
+    texts: dict[str, str],
+    key: str,
+    now: datetime,
+    customer_id: int | None = None,
 ) -> Message:
     """An unsaved message to a staff member; staff alerts ignore quiet hours."""
     return Message(
-        outlet_id=outlet_id, staff=staff, customer_id=customer_id,
-        channel=MessageChannel.STAFF, address=staff.phone or staff.username,
-        template=template, language=settings.LANGUAGE_CODE,
-        text_zh=texts["zh-hans"], text_en=texts["en"],
-        dedupe_key=f"{key}:staff:{staff.pk}"[:200], next_attempt_at=now,
+        outlet_id=outlet_id,
+        staff=staff,
+        customer_id=customer_id,
+        channel=MessageChannel.STAFF,
+        address=staff.phone or staff.username,
+        template=template,
+        language=settings.LANGUAGE_CODE,
+        text_zh=texts["zh-hans"],
+        text_en=texts["en"],
+        dedupe_key=f"{key}:staff:{staff.pk}"[:200],
+        next_attempt_at=now,
         created_at=now,
     )
 
@@ -97,17 +125,20 @@ def _enqueue_delivery() -> None:
     try:
         deliver_messages.delay()
     except Exception:  # noqa: BLE001 - a broker outage must not fail the change
-        log.warning("could not enqueue delivery; the beat sweep will send it",
-                    exc_info=True)
+        log.warning(
+            "could not enqueue delivery; the beat sweep will send it", exc_info=True
+        )
 
 
 def deliver_due(*, now: datetime, batch: int = 50) -> int:
     """Send up to ``batch`` due messages; return how many were attempted."""
     with transaction.atomic():
         keys = claim(
-            Message.objects.filter(status=MessageStatus.PENDING,
-                                   next_attempt_at__lte=now),
-            order_by="next_attempt_at", batch=batch,
+            Message.objects.filter(
+                status=MessageStatus.PENDING, next_attempt_at__lte=now
+            ),
+            order_by="next_attempt_at",
+            batch=batch,
             changes={"next_attempt_at": now + LEASE, "attempts": F("attempts") + 1},
         )
     for message in Message.objects.filter(pk__in=keys).select_related("clock"):
@@ -144,6 +175,10 @@ def _record_failure(message: Message, error: DeliveryError, *, now: datetime) ->
         next_attempt_at=now + backoff(message.attempts),
         last_error=str(error)[:2000],
     )
-    log.warning("message %s failed (attempt %s, dead=%s): %s", message.pk,
-                message.attempts, dead, error)
-
+    log.warning(
+        "message %s failed (attempt %s, dead=%s): %s",
+        message.pk,
+        message.attempts,
+        dead,
+        error,
+    )

@@ -50,13 +50,17 @@ def policy_for(kind: str, customer: Customer, needs: list[str]) -> Applied:
     if best is None:
         minutes, counting = DEFAULT_MINUTES[kind]
         return Applied(minutes, default_warning(minutes), counting, 30)
-    return Applied(best.minutes, min(best.warn_before_minutes, best.minutes),
-                   best.counting, best.escalate_after_minutes, best.label)
+    return Applied(
+        best.minutes,
+        min(best.warn_before_minutes, best.minutes),
+        best.counting,
+        best.escalate_after_minutes,
+        best.label,
+    )
 
 
 def _rank(policy: ClockPolicy) -> tuple:
     specificity = (
-        4 * (policy.outlet_id is not None) + 2 * bool(policy.tier)
-        + bool(policy.need)
+        4 * (policy.outlet_id is not None) + 2 * bool(policy.tier) + bool(policy.need)
     )
     return (-specificity, policy.minutes)

@@ -8,9 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 TEMPLATES = {
-    "clock_warning": _(
-        "Reminder: %(clock)s for %(customer)s is due at %(due)s."
-    ),
+    "clock_warning": _("Reminder: %(clock)s for %(customer)s is due at %(due)s."),
     "clock_breach": _(
         "Breach: %(clock)s for %(customer)s was due at %(due)s "
         "(responsible: %(responsible)s)."

@@ -12,6 +12,8 @@ from django.contrib.auth.admin import UserAdmin
 from django.db.models import BLANK_CHOICE_DASH, ForeignKey, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.admin import TokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 
 from .access import visible
 from .models import BusinessHours, Outlet, Role, Staff
@@ -146,11 +148,20 @@ class OutletAdmin(ScopedAdmin, admin.ModelAdmin):
 @admin.register(Staff)
 class StaffAdmin(ScopedAdmin, UserAdmin):
     list_display = (
-        "username", "first_name", "last_name", "role", "outlet", "phone",
-        "manager", "is_staff", "is_active",
+        "username",
+        "first_name",
+        "last_name",
+        "role",
+        "outlet",
+        "phone",
+        "manager",
+        "is_staff",
+        "is_active",
     )
     list_filter = (
-        "role", ("outlet", admin.RelatedOnlyFieldListFilter), "is_staff",
+        "role",
+        ("outlet", admin.RelatedOnlyFieldListFilter),
+        "is_staff",
         "is_active",
     )
     list_select_related = ("outlet", "manager")
@@ -172,7 +183,19 @@ class StaffAdmin(ScopedAdmin, UserAdmin):
     def formfield_for_choice_field(self, db_field, request: HttpRequest, **kwargs):
         if db_field.name == "role" and not sees_everything(request.user):
             kwargs["choices"] = BLANK_CHOICE_DASH + [
-                (value, label) for value, label in Role.choices
+                (value, label)
+                for value, label in Role.choices
                 if value != Role.HQ_ADMIN
             ]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+
+# API tokens are credentials: DRF registers them for everyone with the view
+# permission across the whole network; here they go with the staff member.
+admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class StaffTokenAdmin(ScopedAdmin, TokenAdmin):
+    scope_through = "user"
+    list_select_related = ("user",)

@@ -25,25 +25,45 @@ class NoAddAdmin:
 class PickupRequestAdmin(NoAddAdmin, ScopedAdmin, admin.ModelAdmin):
     form = SameOutletForm
     list_display = (
-        "__str__", "outlet", "status", "window_start", "window_end", "courier",
+        "__str__",
+        "outlet",
+        "status",
+        "window_start",
+        "window_end",
+        "courier",
         "requested_at",
     )
     list_filter = (
-        "status", ("outlet", admin.RelatedOnlyFieldListFilter), "fragile",
-        "valuable", "insurance",
+        "status",
+        ("outlet", admin.RelatedOnlyFieldListFilter),
+        "fragile",
+        "valuable",
+        "insurance",
     )
     list_select_related = ("customer", "outlet", "courier")
     search_fields = (
-        "customer__name", "customer__company", "address", "goods_description"
+        "customer__name",
+        "customer__company",
+        "address",
+        "goods_description",
     )
     date_hierarchy = "requested_at"
     autocomplete_fields = ("customer",)
     # The workflow's state: accept, contact, pick up and enter are services
     # (shipments.services.pickups) that start and meet the pickup clocks.
     readonly_fields = (
-        "outlet", "courier", "status", "requested_at", "accepted_at",
-        "contacted_at", "contact_method", "picked_up_at", "verified_pieces",
-        "verified_weight_kg", "insurance", "entered_at",
+        "outlet",
+        "courier",
+        "status",
+        "requested_at",
+        "accepted_at",
+        "contacted_at",
+        "contact_method",
+        "picked_up_at",
+        "verified_pieces",
+        "verified_weight_kg",
+        "insurance",
+        "entered_at",
     )
 
 
@@ -59,11 +79,20 @@ class MilestoneInline(ReadOnlyAdmin, ScopedChoices, admin.TabularInline):
 class ShipmentAdmin(ScopedAdmin, admin.ModelAdmin):
     form = SameOutletForm
     list_display = (
-        "waybill", "customer", "outlet", "service_level", "status", "cold_chain",
+        "waybill",
+        "customer",
+        "outlet",
+        "service_level",
+        "status",
+        "cold_chain",
         "created_at",
     )
     list_filter = (
-        "status", "service_level", "cold_chain", "fragile", "valuable",
+        "status",
+        "service_level",
+        "cold_chain",
+        "fragile",
+        "valuable",
         ("outlet", admin.RelatedOnlyFieldListFilter),
     )
     list_select_related = ("customer", "outlet")
@@ -90,15 +119,19 @@ class MilestoneAdmin(NoAddAdmin, ScopedAdmin, admin.ModelAdmin):
 @admin.register(Problem)
 class ProblemAdmin(NoAddAdmin, ScopedAdmin, admin.ModelAdmin):
     form = SameOutletForm
-    list_display = (
-        "__str__", "customer", "outlet", "stage", "owner", "reported_at"
-    )
+    list_display = ("__str__", "customer", "outlet", "stage", "owner", "reported_at")
     list_filter = (
-        "stage", "kind", "liability", ("outlet", admin.RelatedOnlyFieldListFilter),
+        "stage",
+        "kind",
+        "liability",
+        ("outlet", admin.RelatedOnlyFieldListFilter),
     )
     list_select_related = ("customer", "outlet", "owner")
     search_fields = (
-        "description", "customer__name", "customer__company", "shipment__waybill"
+        "description",
+        "customer__name",
+        "customer__company",
+        "shipment__waybill",
     )
     date_hierarchy = "reported_at"
     autocomplete_fields = ("customer", "shipment")
@@ -106,9 +139,21 @@ class ProblemAdmin(NoAddAdmin, ScopedAdmin, admin.ModelAdmin):
     # 1530 stages in order and meet each stage's clock; so is the owner, who is
     # the one the clocks hold responsible.
     readonly_fields = (
-        "outlet", "stage", "reported_by", "owner", "reported_at", "responded_at",
-        "response_note", "solution_offered_at", "solution_note", "remedied_at",
-        "remedy_kind", "remedy_note", "closed_at", "liability", "compensation",
+        "outlet",
+        "stage",
+        "reported_by",
+        "owner",
+        "reported_at",
+        "responded_at",
+        "response_note",
+        "solution_offered_at",
+        "solution_note",
+        "remedied_at",
+        "remedy_kind",
+        "remedy_note",
+        "closed_at",
+        "liability",
+        "compensation",
         "paused_at",
     )
 

@@ -56,11 +56,15 @@ class ContactMethod(models.TextChoices):
 
 class PickupRequest(models.Model):
     customer = models.ForeignKey(
-        Customer, on_delete=models.PROTECT, related_name="pickups",
+        Customer,
+        on_delete=models.PROTECT,
+        related_name="pickups",
         verbose_name=_("customer"),
     )
     outlet = models.ForeignKey(
-        Outlet, on_delete=models.PROTECT, related_name="pickups",
+        Outlet,
+        on_delete=models.PROTECT,
+        related_name="pickups",
         verbose_name=_("outlet"),
     )
     address = models.CharField(_("address"), max_length=255)
@@ -79,7 +83,9 @@ class PickupRequest(models.Model):
         verbose_name=_("courier"),
     )
     status = models.CharField(
-        _("status"), max_length=12, choices=PickupStatus.choices,
+        _("status"),
+        max_length=12,
+        choices=PickupStatus.choices,
         default=PickupStatus.REQUESTED,
     )
     requested_at = models.DateTimeField(_("requested at"))
@@ -93,11 +99,17 @@ class PickupRequest(models.Model):
         _("verified pieces"), null=True, blank=True
     )
     verified_weight_kg = models.DecimalField(
-        _("verified weight (kg)"), max_digits=8, decimal_places=2, null=True,
-        blank=True, validators=POSITIVE,
+        _("verified weight (kg)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=POSITIVE,
     )
     insurance = models.CharField(
-        _("insured value"), max_length=12, choices=InsuranceAnswer.choices,
+        _("insured value"),
+        max_length=12,
+        choices=InsuranceAnswer.choices,
         default=InsuranceAnswer.NOT_NEEDED,
     )
     entered_at = models.DateTimeField(_("entered at"), null=True, blank=True)
@@ -130,11 +142,15 @@ class PickupRequest(models.Model):
 class Shipment(models.Model):
     waybill = models.CharField(_("waybill number"), max_length=30, unique=True)
     customer = models.ForeignKey(
-        Customer, on_delete=models.PROTECT, related_name="shipments",
+        Customer,
+        on_delete=models.PROTECT,
+        related_name="shipments",
         verbose_name=_("customer"),
     )
     outlet = models.ForeignKey(
-        Outlet, on_delete=models.PROTECT, related_name="shipments",
+        Outlet,
+        on_delete=models.PROTECT,
+        related_name="shipments",
         verbose_name=_("outlet"),
     )
     pickup = models.OneToOneField(
@@ -145,35 +161,55 @@ class Shipment(models.Model):
         related_name="shipment",
     )
     service_level = models.CharField(
-        _("service level"), max_length=15, choices=ServiceLevel.choices,
+        _("service level"),
+        max_length=15,
+        choices=ServiceLevel.choices,
         default=ServiceLevel.STANDARD,
     )
     goods_description = models.CharField(_("goods"), max_length=200, blank=True)
     cold_chain = models.BooleanField(_("cold chain"), default=False)
     temperature_min_c = models.DecimalField(
-        _("lowest allowed temperature (°C)"), max_digits=5, decimal_places=1,
-        null=True, blank=True,
+        _("lowest allowed temperature (°C)"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
     )
     temperature_max_c = models.DecimalField(
-        _("highest allowed temperature (°C)"), max_digits=5, decimal_places=1,
-        null=True, blank=True,
+        _("highest allowed temperature (°C)"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
     )
     humidity_min_pct = models.DecimalField(
-        _("lowest allowed humidity (%)"), max_digits=4, decimal_places=1,
-        null=True, blank=True,
+        _("lowest allowed humidity (%)"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
     )
     humidity_max_pct = models.DecimalField(
-        _("highest allowed humidity (%)"), max_digits=4, decimal_places=1,
-        null=True, blank=True,
+        _("highest allowed humidity (%)"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
     )
     fragile = models.BooleanField(_("fragile"), default=False)
     valuable = models.BooleanField(_("valuable"), default=False)
     declared_value = models.DecimalField(
-        _("declared value (¥)"), max_digits=12, decimal_places=2, default=0,
+        _("declared value (¥)"),
+        max_digits=12,
+        decimal_places=2,
+        default=0,
         validators=POSITIVE,
     )
     insured_value = models.DecimalField(
-        _("insured value (¥)"), max_digits=12, decimal_places=2, default=0,
+        _("insured value (¥)"),
+        max_digits=12,
+        decimal_places=2,
+        default=0,
         validators=POSITIVE,
     )
     pieces = models.PositiveIntegerField(_("pieces"), default=1)
@@ -181,7 +217,9 @@ class Shipment(models.Model):
         _("weight (kg)"), max_digits=8, decimal_places=2, validators=POSITIVE
     )
     status = models.CharField(
-        _("status"), max_length=20, choices=ShipmentStatus.choices,
+        _("status"),
+        max_length=20,
+        choices=ShipmentStatus.choices,
         default=ShipmentStatus.CREATED,
     )
     expected_arrival = models.DateTimeField(
@@ -222,7 +260,9 @@ class Milestone(models.Model):
     shipment = models.ForeignKey(
         Shipment, on_delete=models.CASCADE, related_name="milestones"
     )
-    kind = models.CharField(_("milestone"), max_length=20, choices=MilestoneKind.choices)
+    kind = models.CharField(
+        _("milestone"), max_length=20, choices=MilestoneKind.choices
+    )
     occurred_at = models.DateTimeField(_("occurred at"))
     location = models.CharField(_("location"), max_length=120, blank=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
@@ -277,30 +317,48 @@ class RemedyKind(models.TextChoices):
 
 class Problem(models.Model):
     outlet = models.ForeignKey(
-        Outlet, on_delete=models.PROTECT, related_name="problems",
+        Outlet,
+        on_delete=models.PROTECT,
+        related_name="problems",
         verbose_name=_("outlet"),
     )
     customer = models.ForeignKey(
-        Customer, on_delete=models.PROTECT, related_name="problems",
+        Customer,
+        on_delete=models.PROTECT,
+        related_name="problems",
         verbose_name=_("customer"),
     )
     shipment = models.ForeignKey(
-        Shipment, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="problems", verbose_name=_("shipment"),
+        Shipment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="problems",
+        verbose_name=_("shipment"),
     )
     kind = models.CharField(_("kind"), max_length=10, choices=ProblemKind.choices)
     description = models.TextField(_("description"))
     stage = models.CharField(
-        _("stage"), max_length=20, choices=ProblemStage.choices,
+        _("stage"),
+        max_length=20,
+        choices=ProblemStage.choices,
         default=ProblemStage.REPORTED,
     )
     reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="reported_problems", verbose_name=_("reported by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reported_problems",
+        verbose_name=_("reported by"),
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="owned_problems", verbose_name=_("owner"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_problems",
+        verbose_name=_("owner"),
     )
     reported_at = models.DateTimeField(_("reported at"))
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
@@ -319,12 +377,16 @@ class Problem(models.Model):
         _("liability"), max_length=15, choices=Liability.choices, blank=True
     )
     compensation = models.DecimalField(
-        _("compensation (¥)"), max_digits=10, decimal_places=2, default=0,
+        _("compensation (¥)"),
+        max_digits=10,
+        decimal_places=2,
+        default=0,
         validators=POSITIVE,
     )
     paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
     handling_plan = models.TextField(
-        _("handling plan"), blank=True,
+        _("handling plan"),
+        blank=True,
         help_text=_("Shown to the customer on the progress board."),
     )
     new_expected_at = models.DateTimeField(
@@ -347,11 +409,20 @@ class ColdChainReading(models.Model):
     )
     taken_at = models.DateTimeField(_("taken at"))
     temperature_c = models.DecimalField(
-        _("temperature (°C)"), max_digits=5, decimal_places=1,
-        validators=[MinValueValidator(Decimal("-90")), MaxValueValidator(Decimal("90"))],
+        _("temperature (°C)"),
+        max_digits=5,
+        decimal_places=1,
+        validators=[
+            MinValueValidator(Decimal("-90")),
+            MaxValueValidator(Decimal("90")),
+        ],
     )
     humidity_pct = models.DecimalField(
-        _("humidity (%)"), max_digits=4, decimal_places=1, null=True, blank=True,
+        _("humidity (%)"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
 
@@ -384,11 +455,15 @@ class Excursion(models.Model):
     """
 
     shipment = models.ForeignKey(
-        Shipment, on_delete=models.CASCADE, related_name="excursions",
+        Shipment,
+        on_delete=models.CASCADE,
+        related_name="excursions",
         verbose_name=_("shipment"),
     )
     state = models.CharField(
-        _("state"), max_length=10, choices=ExcursionState.choices,
+        _("state"),
+        max_length=10,
+        choices=ExcursionState.choices,
         default=ExcursionState.SUSPECTED,
     )
     started_at = models.DateTimeField(_("out of range since"))
@@ -397,12 +472,19 @@ class Excursion(models.Model):
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
     ended_at = models.DateTimeField(_("back in range at"), null=True, blank=True)
     worst_temperature_c = models.DecimalField(
-        _("worst temperature (°C)"), max_digits=5, decimal_places=1, null=True,
+        _("worst temperature (°C)"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
         blank=True,
     )
     problem = models.ForeignKey(
-        Problem, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="excursions", verbose_name=_("problem"),
+        Problem,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="excursions",
+        verbose_name=_("problem"),
     )
 
     class Meta:

@@ -31,8 +31,7 @@ def _english(settings):
 def make_outlet(code: str) -> Outlet:
     outlet = Outlet.objects.create(code=code, name=f"Outlet {code}")
     BusinessHours.objects.bulk_create(
-        BusinessHours(outlet=outlet, weekday=day, opens=time(8, 0),
-                      closes=time(20, 0))
+        BusinessHours(outlet=outlet, weekday=day, opens=time(8, 0), closes=time(20, 0))
         for day in range(7)
     )
     return outlet
@@ -40,8 +39,12 @@ def make_outlet(code: str) -> Outlet:
 
 def make_staff(username: str, role: str, outlet: Outlet | None, **extra) -> Staff:
     return Staff.objects.create_user(
-        username=username, password="pw-" + username, role=role, outlet=outlet,
-        first_name=username, **extra,
+        username=username,
+        password="pw-" + username,
+        role=role,
+        outlet=outlet,
+        first_name=username,
+        **extra,
     )
 
 
@@ -98,7 +101,9 @@ def make_customer(outlet: Outlet, **fields):
 
 @pytest.fixture
 def customer_a(outlet_a, account_manager_a):
-    return make_customer(outlet_a, name="Fresh Fruit Co", account_manager=account_manager_a)
+    return make_customer(
+        outlet_a, name="Fresh Fruit Co", account_manager=account_manager_a
+    )
 
 
 @pytest.fixture
@@ -108,8 +113,12 @@ def customer_b(outlet_b):
 
 def make_pickup(customer, now=NOON, **fields):
     return pickup_create(
-        customer=customer, address="1 Test Road", window_start=now,
-        window_end=now + timedelta(hours=2), now=now, **fields,
+        customer=customer,
+        address="1 Test Road",
+        window_start=now,
+        window_end=now + timedelta(hours=2),
+        now=now,
+        **fields,
     )
 
 
@@ -120,8 +129,9 @@ def make_shipment(customer, *, created_at=NOON, **fields) -> Shipment:
         "created_at": created_at,
     }
     defaults.update(fields)
-    return Shipment.objects.create(customer=customer, outlet_id=customer.outlet_id,
-                                   **defaults)
+    return Shipment.objects.create(
+        customer=customer, outlet_id=customer.outlet_id, **defaults
+    )
 
 
 @pytest.fixture

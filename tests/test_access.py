@@ -10,8 +10,9 @@ from .conftest import api_as, make_pickup
 pytestmark = pytest.mark.django_db
 
 
-def test_manager_of_outlet_a_sees_only_outlet_a_customers(manager_a, customer_a,
-                                                          customer_b):
+def test_manager_of_outlet_a_sees_only_outlet_a_customers(
+    manager_a, customer_a, customer_b
+):
     assert list(visible(manager_a, Customer.objects.all())) == [customer_a]
 
 
@@ -35,8 +36,9 @@ def test_outlet_b_customer_page_is_404_for_manager_a(client, manager_a, customer
     assert client.get(f"/customers/{customer_b.pk}/").status_code == 404
 
 
-def test_customer_list_page_shows_only_own_outlet(client, manager_a, customer_a,
-                                                  customer_b):
+def test_customer_list_page_shows_only_own_outlet(
+    client, manager_a, customer_a, customer_b
+):
     client.force_login(manager_a)
     page = client.get("/customers/").content.decode()
     assert customer_a.name in page
@@ -62,6 +64,9 @@ def test_api_needs_authentication(api):
 
 
 def test_each_role_lands_on_its_home(client, courier_a, manager_a, account_manager_a):
-    for user, path in [(manager_a, "/service/board/"), (account_manager_a, "/customers/")]:
+    for user, path in [
+        (manager_a, "/service/board/"),
+        (account_manager_a, "/customers/"),
+    ]:
         client.force_login(user)
         assert client.get("/")["Location"] == path

@@ -12,8 +12,13 @@ from ..tenure import tenure_on
 class HabitsSerializer(serializers.ModelSerializer):
     class Meta:
         model = CustomerHabits
-        fields = ["pickup_window_start", "pickup_window_end", "days_unavailable",
-                  "prefers_parcel_locker", "packaging_preference"]
+        fields = [
+            "pickup_window_start",
+            "pickup_window_end",
+            "days_unavailable",
+            "prefers_parcel_locker",
+            "packaging_preference",
+        ]
 
 
 class NoteSerializer(serializers.ModelSerializer):
@@ -41,10 +46,27 @@ class CustomerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Customer
-        fields = ["id", "outlet", "name", "company", "contact_person", "phone",
-                  "address", "account_manager", "cooperation_start", "referred_by",
-                  "needs", "preferred_channel", "language", "quiet_hours_start",
-                  "quiet_hours_end", "tier", "monthly_volume", "tenure", "habits"]
+        fields = [
+            "id",
+            "outlet",
+            "name",
+            "company",
+            "contact_person",
+            "phone",
+            "address",
+            "account_manager",
+            "cooperation_start",
+            "referred_by",
+            "needs",
+            "preferred_channel",
+            "language",
+            "quiet_hours_start",
+            "quiet_hours_end",
+            "tier",
+            "monthly_volume",
+            "tenure",
+            "habits",
+        ]
 
     def get_needs(self, customer: Customer) -> list[str]:
         return [row.need for row in customer.needs.all()]
@@ -67,16 +89,16 @@ class CustomerInputSerializer(serializers.Serializer):
     outlet = serializers.IntegerField(required=False)
     name = serializers.CharField(max_length=100)
     company = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    contact_person = serializers.CharField(max_length=100, required=False,
-                                           allow_blank=True)
+    contact_person = serializers.CharField(
+        max_length=100, required=False, allow_blank=True
+    )
     phone = PhoneNumberField()
     address = serializers.CharField(max_length=255, required=False, allow_blank=True)
     account_manager = serializers.IntegerField(required=False, allow_null=True)
     cooperation_start = serializers.DateField()
     referred_by = serializers.IntegerField(required=False, allow_null=True)
     needs = serializers.MultipleChoiceField(choices=Need.choices, required=False)
-    preferred_channel = serializers.ChoiceField(choices=Channel.choices,
-                                                required=False)
+    preferred_channel = serializers.ChoiceField(choices=Channel.choices, required=False)
     quiet_hours_start = serializers.TimeField(required=False, allow_null=True)
     quiet_hours_end = serializers.TimeField(required=False, allow_null=True)
 

@@ -20,8 +20,9 @@ from .serializers import (
 )
 
 
-class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                      viewsets.GenericViewSet):
+class CustomerViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     permission_classes = [CustomerWriters]
     filterset_class = CustomerFilter
     ordering_fields = ["name", "monthly_volume", "cooperation_start", "tier"]
@@ -33,8 +34,11 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return queryset
 
     def get_serializer_class(self):
-        return CustomerDetailSerializer if self.action == "retrieve" else (
-            CustomerSerializer)
+        return (
+            CustomerDetailSerializer
+            if self.action == "retrieve"
+            else (CustomerSerializer)
+        )
 
     @extend_schema(request=CustomerInputSerializer, responses=CustomerSerializer)
     def create(self, request):
@@ -42,9 +46,11 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         user = request.user
         outlet = outlet_for(user, data.pop("outlet", None))
         data["account_manager"] = visible_ref(
-            user, Staff.objects.all(), data.get("account_manager"), "account_manager")
+            user, Staff.objects.all(), data.get("account_manager"), "account_manager"
+        )
         data["referred_by"] = visible_ref(
-            user, Customer.objects.all(), data.get("referred_by"), "referred_by")
+            user, Customer.objects.all(), data.get("referred_by"), "referred_by"
+        )
         data["needs"] = sorted(data.get("needs", []))
         customer = customer_create(outlet=outlet, **data)
         body = CustomerSerializer(self.get_queryset().get(pk=customer.pk)).data
@@ -55,9 +61,12 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def notes(self, request, pk=None):
         customer = self.get_object()
         data = _valid(NoteSerializer, request)
-        note = customer_add_note(customer=customer, author=request.user,
-                                 text=data["text"], noted_on=data.get(
-                                     "noted_on", timezone.localdate()))
+        note = customer_add_note(
+            customer=customer,
+            author=request.user,
+            text=data["text"],
+            noted_on=data.get("noted_on", timezone.localdate()),
+        )
         return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
 
 

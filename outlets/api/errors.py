@@ -46,15 +46,24 @@ def _as_api_exception(exc: DomainError) -> exceptions.APIException:
 def _shape(exc, data) -> dict:
     domain = getattr(exc, "domain_error", None)
     if domain is not None:
-        return {"code": domain.code, "message": str(domain.message),
-                "fields": _strings(domain.fields)}
+        return {
+            "code": domain.code,
+            "message": str(domain.message),
+            "fields": _strings(domain.fields),
+        }
     if isinstance(exc, exceptions.ValidationError):
         fields = data if isinstance(data, dict) else {"non_field_errors": data}
-        return {"code": "invalid", "message": _("The input is not valid."),
-                "fields": _strings(fields)}
+        return {
+            "code": "invalid",
+            "message": _("The input is not valid."),
+            "fields": _strings(fields),
+        }
     detail = data.get("detail", "") if isinstance(data, dict) else data
-    return {"code": getattr(detail, "code", "error"), "message": str(detail),
-            "fields": {}}
+    return {
+        "code": getattr(detail, "code", "error"),
+        "message": str(detail),
+        "fields": {},
+    }
 
 
 def _strings(value):
@@ -63,4 +72,3 @@ def _strings(value):
     if isinstance(value, list | tuple):
         return [_strings(item) for item in value]
     return str(value)
-

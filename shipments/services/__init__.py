@@ -24,8 +24,19 @@ from .problems import (
 from .readings import reading_record
 
 __all__ = [
-    "milestone_record", "milestones_record_bulk", "pickup_accept", "pickup_contact",
-    "pickup_create", "pickup_enter", "pickup_pick_up", "problem_close",
-    "problem_offer_solution", "problem_pause", "problem_remedy", "problem_report",
-    "problem_respond", "problem_resume", "reading_record",
+    "milestone_record",
+    "milestones_record_bulk",
+    "pickup_accept",
+    "pickup_contact",
+    "pickup_create",
+    "pickup_enter",
+    "pickup_pick_up",
+    "problem_close",
+    "problem_offer_solution",
+    "problem_pause",
+    "problem_remedy",
+    "problem_report",
+    "problem_respond",
+    "problem_resume",
+    "reading_record",
 ]

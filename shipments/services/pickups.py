@@ -23,18 +23,32 @@ from .milestones import add_picked_up_milestone, progress_link
 
 
 def pickup_create(
-    *, customer: Customer, address: str, window_start: datetime,
-    window_end: datetime, now: datetime, goods_description: str = "",
-    fragile: bool = False, valuable: bool = False, expected_pieces: int = 1,
+    *,
+    customer: Customer,
+    address: str,
+    window_start: datetime,
+    window_end: datetime,
+    now: datetime,
+    goods_description: str = "",
+    fragile: bool = False,
+    valuable: bool = False,
+    expected_pieces: int = 1,
 ) -> PickupRequest:
     if window_end <= window_start:
-        raise DomainError(_("The pickup window must end after it starts."),
-                          fields={"window_end": [_("Must be after the start.")]})
+        raise DomainError(
+            _("The pickup window must end after it starts."),
+            fields={"window_end": [_("Must be after the start.")]},
+        )
     return PickupRequest.objects.create(
-        customer=customer, outlet_id=customer.outlet_id,
-        address=address or customer.address, window_start=window_start,
-        window_end=window_end, goods_description=goods_description,
-        fragile=fragile, valuable=valuable, expected_pieces=expected_pieces,
+        customer=customer,
+        outlet_id=customer.outlet_id,
+        address=address or customer.address,
+        window_start=window_start,
+        window_end=window_end,
+        goods_description=goods_description,
+        fragile=fragile,
+        valuable=valuable,
+        expected_pieces=expected_pieces,
         requested_at=now,
     )
 
@@ -45,8 +59,11 @@ def _locked(pickup: PickupRequest, *, expected: str, action) -> PickupRequest:
     if pickup.status != expected:
         raise StateConflict(
             _("This pickup is %(status)s; %(action)s needs it %(expected)s.")
-            % {"status": pickup.get_status_display(), "action": action,
-               "expected": PickupStatus(expected).label},
+            % {
+                "status": pickup.get_status_display(),
+                "action": action,
+                "expected": PickupStatus(expected).label,
+            },
             fields={"status": [pickup.get_status_display()]},
         )
     return pickup
@@ -54,11 +71,15 @@ def _locked(pickup: PickupRequest, *, expected: str, action) -> PickupRequest:
 
 def _check_courier(pickup: PickupRequest, courier: Staff) -> None:
     if courier.role != Role.COURIER or courier.outlet_id != pickup.outlet_id:
-        raise NotAllowed(_("Only a courier of this outlet can take this pickup."),
-                         fields={"courier": [_("Not a courier of this outlet.")]})
+        raise NotAllowed(
+            _("Only a courier of this outlet can take this pickup."),
+            fields={"courier": [_("Not a courier of this outlet.")]},
+        )
     if pickup.courier_id not in (None, courier.pk):
-        raise NotAllowed(_("This pickup is assigned to another courier."),
-                         fields={"courier": [_("Assigned to someone else.")]})
+        raise NotAllowed(
+            _("This pickup is assigned to another courier."),
+            fields={"courier": [_("Assigned to someone else.")]},
+        )
 
 
 @transaction.atomic
@@ -67,11 +88,19 @@ def pickup_accept(*, pickup: PickupRequest, courier: Staff, now: datetime):
     _check_courier(pickup, courier)
     pickup = _locked(pickup, expected=PickupStatus.REQUESTED, action=_("accepting"))
     pickup.courier, pickup.status, pickup.accepted_at = (
-        courier, PickupStatus.ACCEPTED, now)
+        courier,
+        PickupStatus.ACCEPTED,
+        now,
+    )
     pickup.save(update_fields=["courier", "status", "accepted_at"])
-    clock_start(kind=ClockKind.PICKUP_CONTACT, subject_type=SubjectType.PICKUP,
-                subject_id=pickup.pk, customer=pickup.customer, responsible=courier,
-                now=now)
+    clock_start(
+        kind=ClockKind.PICKUP_CONTACT,
+        subject_type=SubjectType.PICKUP,
+        subject_id=pickup.pk,
+        customer=pickup.customer,
+        responsible=courier,
+        now=now,
+    )
     return pickup
 
 
@@ -81,16 +110,24 @@ def pickup_contact(
 ) -> PickupRequest:
     """The courier reached the customer to agree a time: the contact clock is met."""
     if method not in ContactMethod.values:
-        raise DomainError(_("Unknown contact method."),
-                          fields={"method": [_("Choose called or messaged.")]})
+        raise DomainError(
+            _("Unknown contact method."),
+            fields={"method": [_("Choose called or messaged.")]},
+        )
     _check_courier(pickup, courier)
-    pickup = _locked(pickup, expected=PickupStatus.ACCEPTED,
-                     action=_("recording contact"))
+    pickup = _locked(
+        pickup, expected=PickupStatus.ACCEPTED, action=_("recording contact")
+    )
     pickup.status, pickup.contacted_at, pickup.contact_method = (
-        PickupStatus.CONTACTED, now, method)
+        PickupStatus.CONTACTED,
+        now,
+        method,
+    )
     pickup.save(update_fields=["status", "contacted_at", "contact_method"])
-    clock_meet(clock=clock_for(SubjectType.PICKUP, pickup.pk,
-                               ClockKind.PICKUP_CONTACT), now=now)
+    clock_meet(
+        clock=clock_for(SubjectType.PICKUP, pickup.pk, ClockKind.PICKUP_CONTACT),
+        now=now,
+    )
     return pickup
 
 
@@ -100,35 +137,56 @@ def _check_insurance(pickup: PickupRequest, insurance: str) -> str:
     if insurance not in (InsuranceAnswer.ACCEPTED, InsuranceAnswer.DECLINED):
         raise DomainError(
             _("Fragile or valuable goods: offer insured value and record the answer."),
-            fields={"insurance": [_("Record whether the customer accepted insured "
-                                    "value.")]},
+            fields={
+                "insurance": [_("Record whether the customer accepted insured value.")]
+            },
         )
     return insurance
 
 
 @transaction.atomic
 def pickup_pick_up(
-    *, pickup: PickupRequest, courier: Staff, pieces: int, weight_kg: Decimal,
-    insurance: str, now: datetime,
+    *,
+    pickup: PickupRequest,
+    courier: Staff,
+    pieces: int,
+    weight_kg: Decimal,
+    insurance: str,
+    now: datetime,
 ) -> PickupRequest:
     """The parcel is in hand, counted and weighed: the entry clock starts."""
     if pieces is None or pieces < 1:
-        raise DomainError(_("Count at least one piece."),
-                          fields={"pieces": [_("Must be at least 1.")]})
+        raise DomainError(
+            _("Count at least one piece."),
+            fields={"pieces": [_("Must be at least 1.")]},
+        )
     if weight_kg is None or weight_kg <= 0:
-        raise DomainError(_("The weight must be above zero."),
-                          fields={"weight_kg": [_("Must be above zero.")]})
+        raise DomainError(
+            _("The weight must be above zero."),
+            fields={"weight_kg": [_("Must be above zero.")]},
+        )
     _check_courier(pickup, courier)
-    pickup = _locked(pickup, expected=PickupStatus.CONTACTED,
-                     action=_("picking up"))
+    pickup = _locked(pickup, expected=PickupStatus.CONTACTED, action=_("picking up"))
     pickup.insurance = _check_insurance(pickup, insurance)
     pickup.status, pickup.picked_up_at = PickupStatus.PICKED_UP, now
     pickup.verified_pieces, pickup.verified_weight_kg = pieces, weight_kg
-    pickup.save(update_fields=["insurance", "status", "picked_up_at",
-                               "verified_pieces", "verified_weight_kg"])
-    clock_start(kind=ClockKind.PICKUP_ENTRY, subject_type=SubjectType.PICKUP,
-                subject_id=pickup.pk, customer=pickup.customer, responsible=courier,
-                now=now)
+    pickup.save(
+        update_fields=[
+            "insurance",
+            "status",
+            "picked_up_at",
+            "verified_pieces",
+            "verified_weight_kg",
+        ]
+    )
+    clock_start(
+        kind=ClockKind.PICKUP_ENTRY,
+        subject_type=SubjectType.PICKUP,
+        subject_id=pickup.pk,
+        customer=pickup.customer,
+        responsible=courier,
+        now=now,
+    )
     return pickup
 
 
@@ -145,19 +203,27 @@ def pickup_enter(
         _check_courier(pickup, by)
     waybill = waybill.strip()
     if not waybill:
-        raise DomainError(_("A waybill number is required."),
-                          fields={"waybill": [_("Required.")]})
+        raise DomainError(
+            _("A waybill number is required."), fields={"waybill": [_("Required.")]}
+        )
     if Shipment.objects.filter(waybill=waybill).exists():
-        raise DomainError(_("This waybill number is already in use."),
-                          fields={"waybill": [_("Already in use.")]})
+        raise DomainError(
+            _("This waybill number is already in use."),
+            fields={"waybill": [_("Already in use.")]},
+        )
     pickup = _locked(pickup, expected=PickupStatus.PICKED_UP, action=_("entering"))
     pickup.status, pickup.entered_at = PickupStatus.ENTERED, now
     pickup.save(update_fields=["status", "entered_at"])
     shipment = Shipment.objects.create(
-        waybill=waybill, customer=pickup.customer, outlet_id=pickup.outlet_id,
-        pickup=pickup, goods_description=pickup.goods_description,
-        fragile=pickup.fragile, valuable=pickup.valuable,
-        pieces=pickup.verified_pieces, weight_kg=pickup.verified_weight_kg,
+        waybill=waybill,
+        customer=pickup.customer,
+        outlet_id=pickup.outlet_id,
+        pickup=pickup,
+        goods_description=pickup.goods_description,
+        fragile=pickup.fragile,
+        valuable=pickup.valuable,
+        pieces=pickup.verified_pieces,
+        weight_kg=pickup.verified_weight_kg,
         created_at=now,
     )
     add_picked_up_milestone(shipment, occurred_at=pickup.picked_up_at, now=now)
@@ -167,13 +233,21 @@ def pickup_enter(
 
 def _tell_customer_entered(pickup: PickupRequest, shipment: Shipment, now) -> None:
     customer = pickup.customer
-    texts = render("pickup_entered", {
-        "customer": customer, "waybill": shipment.waybill,
-        "pieces": shipment.pieces, "weight": shipment.weight_kg,
-        "link": progress_link(customer),
-    })
+    texts = render(
+        "pickup_entered",
+        {
+            "customer": customer,
+            "waybill": shipment.waybill,
+            "pieces": shipment.pieces,
+            "weight": shipment.weight_kg,
+            "link": progress_link(customer),
+        },
+    )
     outbox.to_customer(
-        customer=customer, template="pickup_entered", texts=texts,
-        key=f"pickup:{pickup.pk}:entered", now=now,
+        customer=customer,
+        template="pickup_entered",
+        texts=texts,
+        key=f"pickup:{pickup.pk}:entered",
+        now=now,
         clock=clock_for(SubjectType.PICKUP, pickup.pk, ClockKind.PICKUP_ENTRY),
     )

@@ -6,8 +6,12 @@ from ..conftest import api_as, make_customer
 
 pytestmark = pytest.mark.django_db
 
-VALID = {"name": "Bayberry Farm", "phone": "13912345678",
-         "cooperation_start": "2026-09-01", "needs": ["cold_chain", "fragile"]}
+VALID = {
+    "name": "Bayberry Farm",
+    "phone": "13912345678",
+    "cooperation_start": "2026-09-01",
+    "needs": ["cold_chain", "fragile"],
+}
 
 
 def test_manager_creates_a_customer_with_several_needs(manager_a):
@@ -16,13 +20,16 @@ def test_manager_creates_a_customer_with_several_needs(manager_a):
     customer = Customer.objects.get(pk=response.json()["id"])
     assert customer.outlet == manager_a.outlet
     assert sorted(customer.needs.values_list("need", flat=True)) == [
-        "cold_chain", "fragile"]
+        "cold_chain",
+        "fragile",
+    ]
     assert response.json()["tenure"] == "new"
 
 
 def test_invalid_phone_answers_400_naming_the_field_and_writes_nothing(manager_a):
     response = api_as(manager_a).post(
-        "/api/v1/customers/", {**VALID, "phone": "12"}, format="json")
+        "/api/v1/customers/", {**VALID, "phone": "12"}, format="json"
+    )
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "invalid"
@@ -32,7 +39,8 @@ def test_invalid_phone_answers_400_naming_the_field_and_writes_nothing(manager_a
 
 def test_unknown_need_type_answers_400_naming_needs(manager_a):
     response = api_as(manager_a).post(
-        "/api/v1/customers/", {**VALID, "needs": ["teleport"]}, format="json")
+        "/api/v1/customers/", {**VALID, "needs": ["teleport"]}, format="json"
+    )
     assert response.status_code == 400
     assert "needs" in response.json()["error"]["fields"]
     assert not CustomerNeed.objects.exists()
@@ -43,7 +51,8 @@ def test_account_manager_of_another_outlet_is_refused(manager_a, outlet_b):
 
     other = make_staff("am_b", "account_manager", outlet_b)
     response = api_as(manager_a).post(
-        "/api/v1/customers/", {**VALID, "account_manager": other.pk}, format="json")
+        "/api/v1/customers/", {**VALID, "account_manager": other.pk}, format="json"
+    )
     assert response.status_code == 400
     assert "account_manager" in response.json()["error"]["fields"]
 
@@ -58,8 +67,10 @@ def test_account_manager_lists_only_their_own_customers(
     account_manager_a, customer_a, outlet_a
 ):
     make_customer(outlet_a, name="Someone else's")
-    names = [c["name"] for c in
-             api_as(account_manager_a).get("/api/v1/customers/").json()["results"]]
+    names = [
+        c["name"]
+        for c in api_as(account_manager_a).get("/api/v1/customers/").json()["results"]
+    ]
     assert names == ["Fresh Fruit Co"]
 
 
@@ -67,8 +78,10 @@ def test_customer_list_filters_by_tier_need_and_tenure(manager_a, outlet_a):
     make_customer(outlet_a, name="Cold One", needs=["cold_chain"])
     make_customer(outlet_a, name="Plain One")
     client = api_as(manager_a)
-    names = [c["name"] for c in
-             client.get("/api/v1/customers/?need=cold_chain").json()["results"]]
+    names = [
+        c["name"]
+        for c in client.get("/api/v1/customers/?need=cold_chain").json()["results"]
+    ]
     assert names == ["Cold One"]
     assert client.get("/api/v1/customers/?tier=casual").json()["count"] == 2
     assert client.get("/api/v1/customers/?tenure=loyal").json()["count"] == 2
@@ -80,7 +93,9 @@ def test_customer_list_filters_by_tier_need_and_tenure(manager_a, outlet_a):
 def test_note_is_added_to_the_customer_file(account_manager_a, customer_a):
     response = api_as(account_manager_a).post(
         f"/api/v1/customers/{customer_a.pk}/notes/",
-        {"text": "Always uses the 3号 carton"}, format="json")
+        {"text": "Always uses the 3号 carton"},
+        format="json",
+    )
     assert response.status_code == 201
     detail = api_as(account_manager_a).get(f"/api/v1/customers/{customer_a.pk}/")
     assert detail.json()["notes"][0]["text"] == "Always uses the 3号 carton"

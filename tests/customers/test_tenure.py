@@ -31,11 +31,18 @@ def test_adding_months_clamps_to_the_end_of_a_short_month():
 @pytest.mark.django_db
 def test_tenure_filter_selects_the_same_customers_as_tenure_on(outlet_a):
     today = date(2026, 11, 18)
-    starts = [date(2026, 8, 19), date(2026, 8, 18), date(2025, 11, 18),
-              date(2025, 11, 17)]
+    starts = [
+        date(2026, 8, 19),
+        date(2026, 8, 18),
+        date(2025, 11, 18),
+        date(2025, 11, 17),
+    ]
     for start in starts:
         make_customer(outlet_a, cooperation_start=start)
     for tenure in Tenure.values:
-        in_db = set(Customer.objects.filter(**start_bounds(tenure, today))
-                    .values_list("cooperation_start", flat=True))
+        in_db = set(
+            Customer.objects.filter(**start_bounds(tenure, today)).values_list(
+                "cooperation_start", flat=True
+            )
+        )
         assert in_db == {s for s in starts if tenure_on(s, today) == tenure}

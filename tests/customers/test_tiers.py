@@ -18,16 +18,28 @@ IN_NOVEMBER = datetime(2026, 11, 15, 10, 0, tzinfo=SHANGHAI)
 
 def ship(customer, count: int, at: datetime = IN_NOVEMBER) -> None:
     Shipment.objects.bulk_create(
-        Shipment(waybill=f"T{customer.pk}-{at:%m%d}-{n}", customer=customer,
-                 outlet_id=customer.outlet_id, weight_kg=1, created_at=at)
+        Shipment(
+            waybill=f"T{customer.pk}-{at:%m%d}-{n}",
+            customer=customer,
+            outlet_id=customer.outlet_id,
+            weight_kg=1,
+            created_at=at,
+        )
         for n in range(count)
     )
 
 
 @pytest.mark.parametrize(
     ("parcels", "tier"),
-    [(0, Tier.CASUAL), (19, Tier.CASUAL), (20, Tier.REGULAR), (999, Tier.REGULAR),
-     (1000, Tier.KEY), (4999, Tier.KEY), (5000, Tier.STRATEGIC)],
+    [
+        (0, Tier.CASUAL),
+        (19, Tier.CASUAL),
+        (20, Tier.REGULAR),
+        (999, Tier.REGULAR),
+        (1000, Tier.KEY),
+        (4999, Tier.KEY),
+        (5000, Tier.STRATEGIC),
+    ],
 )
 def test_tier_follows_last_months_volume_at_each_boundary(outlet_a, parcels, tier):
     customer = make_customer(outlet_a)
@@ -46,8 +58,10 @@ def test_volume_counts_only_the_last_complete_calendar_month(outlet_a):
     customer.refresh_from_db()
     assert customer.monthly_volume == 25
     start, end = volume_period(RUN_AT)
-    assert (start, end) == (datetime(2026, 11, 1, tzinfo=SHANGHAI),
-                            datetime(2026, 12, 1, tzinfo=SHANGHAI))
+    assert (start, end) == (
+        datetime(2026, 11, 1, tzinfo=SHANGHAI),
+        datetime(2026, 12, 1, tzinfo=SHANGHAI),
+    )
 
 
 def test_tier_history_is_written_only_when_the_tier_changes(outlet_a):
@@ -57,7 +71,10 @@ def test_tier_history_is_written_only_when_the_tier_changes(outlet_a):
     tiers_recompute(now=RUN_AT + timedelta(days=1))
     change = TierChange.objects.get(customer=customer)
     assert (change.from_tier, change.to_tier, change.volume) == (
-        Tier.CASUAL, Tier.KEY, 1200)
+        Tier.CASUAL,
+        Tier.KEY,
+        1200,
+    )
 
 
 def test_editable_thresholds_move_the_boundaries(outlet_a):

@@ -53,8 +53,14 @@ def test_contact_clock_breaches_at_30_00_and_escalates_to_the_manager(
 def test_picking_up_before_accepting_is_refused_without_change(customer_a, courier_a):
     pickup = make_pickup(customer_a)
     with pytest.raises(StateConflict):
-        pickup_pick_up(pickup=pickup, courier=courier_a, pieces=1,
-                       weight_kg=Decimal("2"), insurance="", now=NOON)
+        pickup_pick_up(
+            pickup=pickup,
+            courier=courier_a,
+            pieces=1,
+            weight_kg=Decimal("2"),
+            insurance="",
+            now=NOON,
+        )
     pickup.refresh_from_db()
     assert pickup.status == PickupStatus.REQUESTED
 
@@ -70,14 +76,21 @@ def test_entry_clock_is_met_when_the_customer_has_been_told(
 ):
     from followups.outbox import deliver_due
 
-    pickup = pickup_accept(pickup=make_pickup(customer_a, fragile=True),
-                           courier=courier_a, now=NOON)
+    pickup = pickup_accept(
+        pickup=make_pickup(customer_a, fragile=True), courier=courier_a, now=NOON
+    )
     pickup_contact(pickup=pickup, courier=courier_a, method="called", now=NOON)
-    pickup_pick_up(pickup=pickup, courier=courier_a, pieces=2,
-                   weight_kg=Decimal("3.2"), insurance=InsuranceAnswer.ACCEPTED,
-                   now=NOON + timedelta(minutes=20))
-    shipment = pickup_enter(pickup=pickup, waybill="SF123", by=courier_a,
-                            now=NOON + timedelta(minutes=25))
+    pickup_pick_up(
+        pickup=pickup,
+        courier=courier_a,
+        pieces=2,
+        weight_kg=Decimal("3.2"),
+        insurance=InsuranceAnswer.ACCEPTED,
+        now=NOON + timedelta(minutes=20),
+    )
+    shipment = pickup_enter(
+        pickup=pickup, waybill="SF123", by=courier_a, now=NOON + timedelta(minutes=25)
+    )
     entry = Clock.objects.get(kind=ClockKind.PICKUP_ENTRY)
     assert entry.state == ClockState.RUNNING
     deliver_due(now=NOON + timedelta(minutes=26))

@@ -11,8 +11,14 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         result = tiers_recompute(now=timezone.now())
         self.stdout.write(
-            _("Tiers from %(start)s to %(end)s: %(total)d customers, %(changed)d "
-              "changed.")
-            % {"start": result.period_start, "end": result.period_end,
-               "total": result.customers, "changed": result.changed}
+            _(
+                "Tiers from %(start)s to %(end)s: %(total)d customers, %(changed)d "
+                "changed."
+            )
+            % {
+                "start": result.period_start,
+                "end": result.period_end,
+                "total": result.customers,
+                "changed": result.changed,
+            }
         )

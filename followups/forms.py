@@ -1,0 +1,128 @@
+from datetime import date, timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Need, Tier
+from outlets.access import visible
+from outlets.errors import DomainError
+from outlets.models import Outlet, Staff
+
+from .models import ClockKind, Counting
+
+REPORT_DAYS = 7
+MAX_REPORT_DAYS = 366
+
+
+def _outlet_field(user: Staff, *, required: bool, empty_label: str) -> forms.Field:
+    return forms.ModelChoiceField(
+        queryset=visible(user, Outlet.objects.all()), required=required,
+        label=_("Outlet"), empty_label=empty_label,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+class OutletChoiceForm(forms.Form):
+    """HQ picks the outlet a page shows (GET ?outlet=); others see their own."""
+
+    def __init__(self, user: Staff, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["outlet"] = _outlet_field(
+            user, required=False, empty_label=_("All outlets")
+        )
+
+    def outlet_id(self) -> int | None:
+        if not self.is_bound or not self.is_valid():
+            return None
+        outlet = self.cleaned_data["outlet"]
+        return outlet.pk if outlet else None
+
+
+class ReportForm(forms.Form):
+    """The days the breach report covers, both ends included (GET from/to)."""
+
+    def __init__(self, user: Staff, data, *args, **kwargs) -> None:
+        today = timezone.localdate()
+        defaults = {"from": (today - timedelta(days=REPORT_DAYS - 1)).isoformat(),
+                    "to": today.isoformat()}
+        data = {**defaults, **{k: v for k, v in data.items() if v != ""}}
+        super().__init__(data, *args, **kwargs)
+        # "from" is a Python keyword, so the fields are added here, not declared.
+        for name, label in (("from", _("From")), ("to", _("To"))):
+            self.fields[name] = forms.DateField(
+                label=label, widget=forms.DateInput(
+                    attrs={"type": "date", "class": "form-control"}),
+            )
+        self.fields["outlet"] = _outlet_field(
+            user, required=False, empty_label=_("All outlets")
+        )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("from"), data.get("to")
+        if start and end and start > end:
+            self.add_error("to", _("The end must not be before the start."))
+        elif start and end and (end - start).days >= MAX_REPORT_DAYS:
+            self.add_error("to", _("Report at most %(days)s days at a time.")
+                           % {"days": MAX_REPORT_DAYS})
+        return data
+
+    @property
+    def start(self) -> date:
+        return self.cleaned_data["from"]
+
+    @property
+    def end(self) -> date:
+        return self.cleaned_data["to"]
+
+    def outlet_id(self) -> int | None:
+        outlet = self.cleaned_data.get("outlet")
+        return outlet.pk if outlet else None
+
+
+def _select(choices, **kwargs) -> forms.ChoiceField:
+    return forms.ChoiceField(choices=choices, widget=forms.Select(
+        attrs={"class": "form-select"}), **kwargs)
+
+
+def _minutes(label, **kwargs) -> forms.IntegerField:
+    return forms.IntegerField(label=label, widget=forms.NumberInput(
+        attrs={"class": "form-control"}), **kwargs)
+
+
+class PolicyForm(forms.Form):
+    """An outlet override (or, for HQ, a network default) of one clock's limit."""
+
+    kind = _select(ClockKind.choices, label=_("Clock"))
+    tier = _select([("", _("Any tier")), *Tier.choices], label=_("Tier"),
+                   required=False)
+    need = _select([("", _("Any need")), *Need.choices], label=_("Need"),
+                   required=False)
+    minutes = _minutes(_("Minutes allowed"), min_value=1)
+    warn_before_minutes = _minutes(_("Warn this many minutes before"), min_value=0,
+                                   initial=5)
+    counting = _select(Counting.choices, label=_("Counting"))
+    escalate_after_minutes = _minutes(_("Escalate again after (minutes)"),
+                                      min_value=1, initial=30)
+    label = forms.CharField(
+        label=_("Label shown to staff"), max_length=60, required=False,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+        help_text=_("For example “priority pickup” for key customers."),
+    )
+
+    def __init__(self, user: Staff, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Managers choose among their own outlet only, so another outlet is an
+        # invalid choice; HQ may leave it empty to change the network default.
+        self.fields["outlet"] = _outlet_field(
+            user, required=not user.is_hq, empty_label=_("Network default")
+        )
+        self.order_fields(["outlet"])
+
+    def add_domain_error(self, error: DomainError) -> None:
+        """Show the service's reasons beside the fields they name."""
+        if not error.fields:
+            self.add_error(None, str(error.message))
+        for name, reasons in error.fields.items():
+            self.add_error(name if name in self.fields else None, reasons)

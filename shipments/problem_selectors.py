@@ -1,0 +1,265 @@
+"""Reads of problems shared by the pages and the API, always through access.
+
+A problem's clocks are rows keyed by (subject type, subject id), not a foreign
+key, so lists load them for all listed problems in one query (``attach_clocks``).
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from followups.models import Clock, ClockKind, ClockState, SubjectType
+from outlets.access import visible
+from outlets.models import Role, Staff
+
+from .models import Problem, ProblemStage, Shipment
+
+# The clock each open stage is racing; a remedied problem only awaits closing.
+STAGE_CLOCK = {
+    ProblemStage.REPORTED: ClockKind.PROBLEM_RESPONSE,
+    ProblemStage.RESPONDED: ClockKind.PROBLEM_SOLUTION,
+    ProblemStage.SOLUTION_OFFERED: ClockKind.PROBLEM_REMEDY,
+}
+CLOCK_ORDER = list(STAGE_CLOCK.values())
+OPEN_STAGES = [stage for stage in ProblemStage.values if stage != ProblemStage.CLOSED]
+
+
+def can_handle_problems(user: Staff) -> bool:
+    """Couriers report problems; the office walks them through the stages."""
+    return user.is_authenticated and user.role in (
+        Role.HQ_ADMIN,
+        Role.OUTLET_MANAGER,
+        Role.ACCOUNT_MANAGER,
+    )
+
+
+def can_see_summary(user: Staff) -> bool:
+    return user.is_authenticated and user.role in (
+        Role.HQ_ADMIN,
+        Role.OUTLET_MANAGER,
+    )
+
+
+def problems_for(user: Staff) -> QuerySet[Problem]:
+    return visible(user, Problem.objects.all()).select_related(
+        "outlet", "customer", "shipment", "owner", "reported_by"
+    )
+
+
+def problem_detail(user: Staff, pk: int) -> Problem | None:
+    problem = problems_for(user).filter(pk=pk).first()
+    if problem is not None:
+        attach_clocks([problem])
+    return problem
+
+
+def reportable_shipments(user: Staff) -> QuerySet[Shipment]:
+    """Shipments a user may report a problem on: any of their outlet's.
+
+    Wider than ``visible`` for couriers on purpose: a courier who finds a
+    damaged parcel reports it whoever picked it up.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Shipment.objects.none()
+    shipments = Shipment.objects.select_related("customer")
+    if user.role == Role.HQ_ADMIN:
+        return shipments
+    if user.outlet_id is None:
+        return shipments.none()
+    if user.role == Role.ACCOUNT_MANAGER:
+        return visible(user, shipments)
+    return shipments.filter(outlet_id=user.outlet_id)
+
+
+def attach_clocks(problems: Iterable[Problem]) -> None:
+    """Give each problem ``clocks`` (in stage order) and its ``current_clock``."""
+    problems = list(problems)
+    found = defaultdict(dict)
+    for clock in Clock.objects.filter(
+        subject_type=SubjectType.PROBLEM, subject_id__in=[p.pk for p in problems]
+    ):
+        found[clock.subject_id][clock.kind] = clock
+    for problem in problems:
+        mine = found[problem.pk]
+        problem.clocks = [mine[kind] for kind in CLOCK_ORDER if kind in mine]
+        problem.current_clock = mine.get(STAGE_CLOCK.get(problem.stage))
+
+
+def time_left(problem: Problem, now: datetime) -> timedelta | None:
+    """What the current stage has left; a paused clock keeps what it had."""
+    clock = getattr(problem, "current_clock", None)
+    if clock is None or clock.state in (ClockState.MET, ClockState.CANCELLED):
+        return None
+    if clock.state == ClockState.PAUSED and clock.paused_at:
+        return clock.due_at - clock.paused_at
+    return clock.due_at - now
+
+
+@dataclass
+class StageGroup:
+    stage: str
+    label: str
+    problems: list[Problem]
+
+
+def problem_board(user: Staff, *, now: datetime) -> list[StageGroup]:
+    """Open problems grouped by stage, each group ordered by time left."""
+    problems = list(problems_for(user).filter(stage__in=OPEN_STAGES))
+    attach_clocks(problems)
+    for problem in problems:
+        problem.time_left = time_left(problem, now)
+    never = timedelta.max
+    problems.sort(key=lambda p: (p.time_left is None, p.time_left or never))
+    return [
+        StageGroup(stage, ProblemStage(stage).label, rows)
+        for stage in OPEN_STAGES
+        if (rows := [p for p in problems if p.stage == stage])
+    ]
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    stage: str
+    label: str
+    at: datetime
+    notes: list[tuple[str, str]]
+
+
+def problem_timeline(problem: Problem) -> list[TimelineEntry]:
+    """The stages reached so far, each with its evidence."""
+    steps = [
+        (
+            ProblemStage.REPORTED,
+            problem.reported_at,
+            [
+                (_("What happened"), problem.description),
+                (_("Reported by"), str(problem.reported_by or "—")),
+            ],
+        ),
+        (
+            ProblemStage.RESPONDED,
+            problem.responded_at,
+            [(_("What was said"), problem.response_note)],
+        ),
+        (
+            ProblemStage.SOLUTION_OFFERED,
+            problem.solution_offered_at,
+            [
+                (_("What was offered"), problem.solution_note),
+                (_("Handling plan"), problem.handling_plan),
+            ],
+        ),
+        (
+            ProblemStage.REMEDIED,
+            problem.remedied_at,
+            [
+                (_("Remedy"), problem.get_remedy_kind_display()),
+                (_("What was done"), problem.remedy_note),
+            ],
+        ),
+        (
+            ProblemStage.CLOSED,
+            problem.closed_at,
+            [
+                (_("Liability"), problem.get_liability_display()),
+                (_("Compensation (¥)"), str(problem.compensation)),
+            ],
+        ),
+    ]
+    return [
+        TimelineEntry(stage, ProblemStage(stage).label, at, [n for n in notes if n[1]])
+        for stage, at, notes in steps
+        if at is not None
+    ]
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    """The first instant of ``month`` and of the next, in local time."""
+    start = timezone.make_aware(datetime(month.year, month.month, 1))
+    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return start, timezone.make_aware(datetime.combine(following, datetime.min.time()))
+
+
+def liability_summary(user: Staff, *, month: date) -> list[dict]:
+    """Closed problems of ``month`` per outlet: count and compensation, in total
+    and per liable party. One grouped query; the month is by closing date,
+    when liability and compensation are settled."""
+    start, end = month_bounds(month)
+    money = DecimalField(max_digits=14, decimal_places=2)
+    rows = (
+        visible(user, Problem.objects.all())
+        .filter(stage=ProblemStage.CLOSED, closed_at__gte=start, closed_at__lt=end)
+        .values("outlet_id", "outlet__code", "outlet__name", "liability")
+        .annotate(
+            problems=Count("pk"),
+            compensation=Coalesce(Sum("compensation"), Value(0), output_field=money),
+        )
+        .order_by("outlet__code", "liability")
+    )
+    return _by_outlet(rows)
+
+
+def _by_outlet(rows) -> list[dict]:
+    outlets: dict[int, dict] = {}
+    for row in rows:
+        outlet = outlets.setdefault(
+            row["outlet_id"],
+            {
+                "outlet": row["outlet_id"],
+                "outlet_code": row["outlet__code"],
+                "outlet_name": row["outlet__name"],
+                "problems": 0,
+                "compensation": 0,
+                "by_liability": [],
+            },
+        )
+        outlet["problems"] += row["problems"]
+        outlet["compensation"] += row["compensation"]
+        outlet["by_liability"].append(
+            {
+                "liability": row["liability"],
+                "problems": row["problems"],
+                "compensation": row["compensation"],
+            }
+        )
+    return list(outlets.values())
+
+
+def attach_shipment_clocks(shipments: Iterable[Shipment]) -> None:
+    """Give each shipment ``clocks``: its pickup's, its milestones', its problems'
+    and its excursions', loaded for all shipments in one query (the relations
+    must be prefetched)."""
+    shipments = list(shipments)
+    owner = {}
+    for shipment in shipments:
+        if shipment.pickup_id:
+            owner[(SubjectType.PICKUP, shipment.pickup_id)] = shipment.pk
+        for relation, subject in (
+            (shipment.milestones, SubjectType.MILESTONE),
+            (shipment.problems, SubjectType.PROBLEM),
+            (shipment.excursions, SubjectType.EXCURSION),
+        ):
+            for row in relation.all():
+                owner[(subject, row.pk)] = shipment.pk
+    found = defaultdict(list)
+    if owner:
+        for clock in Clock.objects.filter(_subjects(owner)):
+            found[owner[(clock.subject_type, clock.subject_id)]].append(clock)
+    for shipment in shipments:
+        shipment.clocks = sorted(found[shipment.pk], key=lambda c: c.started_at)
+
+
+def _subjects(owner: dict) -> Q:
+    keys = defaultdict(list)
+    for subject_type, subject_id in owner:
+        keys[subject_type].append(subject_id)
+    condition = Q(pk__in=[])
+    for subject_type, ids in keys.items():
+        condition |= Q(subject_type=subject_type, subject_id__in=ids)
+    return condition
