@@ -23,10 +23,20 @@ SIZES = {
     # open: running clocks in the table; due: clocks the sweep bench breaches;
     # deadlines/spread_s: clocks falling due one by one in the latency bench;
     # burst: clocks due at one instant in the latency bench.
-    "small": {"open": 20_000, "due": 1_000, "deadlines": 1_000, "spread_s": 20,
-              "burst": 10_000},
-    "full": {"open": 1_000_000, "due": 10_000, "deadlines": 6_000, "spread_s": 60,
-             "burst": 100_000},
+    "small": {
+        "open": 20_000,
+        "due": 1_000,
+        "deadlines": 1_000,
+        "spread_s": 20,
+        "burst": 10_000,
+    },
+    "full": {
+        "open": 1_000_000,
+        "due": 10_000,
+        "deadlines": 6_000,
+        "spread_s": 60,
+        "burst": 100_000,
+    },
 }
 
 OUTLETS = 4
@@ -111,9 +121,14 @@ def setup_django(migrate: bool = True) -> None:
     """Point Django at the bench database, set it up, and migrate it."""
     url = bench_database_url()
     ensure_database(url)
-    os.environ.update({k: v for k, v in bench_env().items()
-                       if k in ("DATABASE_URL", "CELERY_BROKER_URL", "DEBUG",
-                                "DJANGO_SETTINGS_MODULE")})
+    os.environ.update(
+        {
+            k: v
+            for k, v in bench_env().items()
+            if k
+            in ("DATABASE_URL", "CELERY_BROKER_URL", "DEBUG", "DJANGO_SETTINGS_MODULE")
+        }
+    )
     os.environ.pop("CELERY_TASK_ALWAYS_EAGER", None)
     if str(BASE_DIR) not in sys.path:
         sys.path.insert(0, str(BASE_DIR))
@@ -173,20 +188,31 @@ def load_clocks(*, open_n: int, now, due_every: int = 0, due_window_s: int = 360
     for outlet in outlets:
         manager, _ = Staff.objects.get_or_create(
             username=f"bench-manager-{outlet.code.lower()}",
-            defaults={"role": Role.OUTLET_MANAGER, "outlet": outlet,
-                      "phone": f"1380000{outlet.pk:04d}", "first_name": "Bench"},
+            defaults={
+                "role": Role.OUTLET_MANAGER,
+                "outlet": outlet,
+                "phone": f"1380000{outlet.pk:04d}",
+                "first_name": "Bench",
+            },
         )
         managers.append(manager)
     have = Customer.objects.filter(name__startswith="Bench customer").count()
     if have < CUSTOMERS:
         Customer.objects.bulk_create(
-            Customer(outlet=outlets[i % OUTLETS], name=f"Bench customer {i}",
-                     company=f"Bench Co. {i}", phone=f"+86139{i:08d}",
-                     cooperation_start=now.date())
+            Customer(
+                outlet=outlets[i % OUTLETS],
+                name=f"Bench customer {i}",
+                company=f"Bench Co. {i}",
+                phone=f"+86139{i:08d}",
+                cooperation_start=now.date(),
+            )
             for i in range(have, CUSTOMERS)
         )
-    customers = list(Customer.objects.filter(name__startswith="Bench customer")
-                     .order_by("pk").values_list("pk", "outlet_id")[:CUSTOMERS])
+    customers = list(
+        Customer.objects.filter(name__startswith="Bench customer")
+        .order_by("pk")
+        .values_list("pk", "outlet_id")[:CUSTOMERS]
+    )
     cust_ids = [c for c, _ in customers]
     cust_outlets = [o for _, o in customers]
 
@@ -214,8 +240,15 @@ def load_clocks(*, open_n: int, now, due_every: int = 0, due_window_s: int = 360
                         secs => (hashint4(g) & 1048575) / 1048576.0 * 30 * 86400)
                 END AS due) AS d
             """,
-            {"outlets": cust_outlets, "customers": cust_ids, "n": len(cust_ids),
-             "open": open_n, "every": due_every, "now": now, "window": due_window_s},
+            {
+                "outlets": cust_outlets,
+                "customers": cust_ids,
+                "n": len(cust_ids),
+                "open": open_n,
+                "every": due_every,
+                "now": now,
+                "window": due_window_s,
+            },
         )
     vacuum("followups_clock", "followups_message")
     return [o.pk for o in outlets], [m.pk for m in managers]

@@ -16,7 +16,6 @@ import io
 import pstats
 import sys
 import time
-from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -85,10 +84,15 @@ def raw_params(now, limit: int) -> dict:
             labels[lang] = [str(label) for label in ClockKind.labels]
             formats[lang] = _sql_format(str(TEMPLATES["clock_breach"]))
     return {
-        "now": now, "limit": limit, "tz": settings.TIME_ZONE,
-        "language": settings.LANGUAGE_CODE, "kinds": list(ClockKind.values),
-        "kinds_zh": labels["zh-hans"], "kinds_en": labels["en"],
-        "fmt_zh": formats["zh-hans"], "fmt_en": formats["en"],
+        "now": now,
+        "limit": limit,
+        "tz": settings.TIME_ZONE,
+        "language": settings.LANGUAGE_CODE,
+        "kinds": list(ClockKind.values),
+        "kinds_zh": labels["zh-hans"],
+        "kinds_en": labels["en"],
+        "fmt_zh": formats["zh-hans"],
+        "fmt_en": formats["en"],
     }
 
 
@@ -141,8 +145,11 @@ def verify(now, due: int, managers_per_outlet: int, who: str) -> dict:
             [now, now],
         )
         breached, not_due, wrong = cur.fetchone()
-        cur.execute("SELECT count(*) FROM followups_clock WHERE state = 'running'"
-                    " AND due_at <= %s", [now])
+        cur.execute(
+            "SELECT count(*) FROM followups_clock WHERE state = 'running'"
+            " AND due_at <= %s",
+            [now],
+        )
         left = cur.fetchone()[0]
         cur.execute(
             "SELECT count(*), count(DISTINCT split_part(m.dedupe_key, ':', 2)),"
@@ -158,11 +165,15 @@ def verify(now, due: int, managers_per_outlet: int, who: str) -> dict:
         messages, clocks_messaged, bad_messages = cur.fetchone()
     problems = []
     if breached != due or not_due or wrong or left:
-        problems.append(f"{breached} breached (want {due}), {not_due} not yet due,"
-                        f" {wrong} with wrong fields, {left} due left running")
+        problems.append(
+            f"{breached} breached (want {due}), {not_due} not yet due,"
+            f" {wrong} with wrong fields, {left} due left running"
+        )
     if messages != due * managers_per_outlet or clocks_messaged != due or bad_messages:
-        problems.append(f"{messages} messages for {clocks_messaged} clocks (want"
-                        f" {due * managers_per_outlet} for {due}), {bad_messages} bad")
+        problems.append(
+            f"{messages} messages for {clocks_messaged} clocks (want"
+            f" {due * managers_per_outlet} for {due}), {bad_messages} bad"
+        )
     if problems:
         raise SystemExit(f"{who}: incorrect result: " + "; ".join(problems))
     return {"breached": breached, "messages": messages}
@@ -186,8 +197,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=sorted(_common.SIZES), default="small")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--profile", action="store_true",
-                        help="also run ours once under cProfile and print the top")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also run ours once under cProfile and print the top",
+    )
     args = parser.parse_args()
     size = _common.SIZES[args.size]
     open_n, due = size["open"], size["due"]
@@ -201,15 +215,19 @@ def main() -> int:
     with _common.bench_lock():
         _common.flush_redis(_common.bench_broker_url())
         now = timezone.now().replace(microsecond=0)
-        print(f"clock_sweep: size={args.size} open={open_n} due={due}"
-              f" db={settings.DATABASES['default']['NAME']} DEBUG={settings.DEBUG}")
+        print(
+            f"clock_sweep: size={args.size} open={open_n} due={due}"
+            f" db={settings.DATABASES['default']['NAME']} DEBUG={settings.DEBUG}"
+        )
         started = time.perf_counter()
         outlet_ids, _managers = _common.load_clocks(
-            open_n=open_n, now=now, due_every=open_n // due)
+            open_n=open_n, now=now, due_every=open_n // due
+        )
         print(f"loaded {open_n} clocks in {time.perf_counter() - started:.1f} s")
         per_outlet = {
-            o: Staff.objects.filter(outlet_id=o, role=Role.OUTLET_MANAGER,
-                                    is_active=True).count()
+            o: Staff.objects.filter(
+                outlet_id=o, role=Role.OUTLET_MANAGER, is_active=True
+            ).count()
             for o in outlet_ids
         }
         if len(set(per_outlet.values())) != 1:
@@ -244,18 +262,30 @@ def main() -> int:
     ours_s, raw_s = _common.median(ours), _common.median(raw)
     ratio = ours_s / raw_s
     ours_k, raw_k = ours_s / due * 1000, raw_s / due * 1000
-    print(f"ours: median {ours_s:.3f} s ({ours_k * 1000:.1f} ms per 1,000 clocks)"
-          f"  runs {', '.join(f'{t:.3f}' for t in ours)}")
-    print(f"raw:  median {raw_s:.3f} s ({raw_k * 1000:.1f} ms per 1,000 clocks)"
-          f"  runs {', '.join(f'{t:.3f}' for t in raw)}")
-    print(f"ratio ours/raw: {ratio:.2f}x (target: within 2x)"
-          f" — verified {due} breached, {due * managers_per_outlet} messages each run")
-    _common.emit({
-        "bench": "clock_sweep", "open": open_n, "due": due,
-        "ours_s": round(ours_s, 4), "raw_s": round(raw_s, 4),
-        "ratio": round(ratio, 2), "ours_per_1000_s": round(ours_k, 4),
-        "raw_per_1000_s": round(raw_k, 4),
-    })
+    print(
+        f"ours: median {ours_s:.3f} s ({ours_k * 1000:.1f} ms per 1,000 clocks)"
+        f"  runs {', '.join(f'{t:.3f}' for t in ours)}"
+    )
+    print(
+        f"raw:  median {raw_s:.3f} s ({raw_k * 1000:.1f} ms per 1,000 clocks)"
+        f"  runs {', '.join(f'{t:.3f}' for t in raw)}"
+    )
+    print(
+        f"ratio ours/raw: {ratio:.2f}x (target: within 2x)"
+        f" — verified {due} breached, {due * managers_per_outlet} messages each run"
+    )
+    _common.emit(
+        {
+            "bench": "clock_sweep",
+            "open": open_n,
+            "due": due,
+            "ours_s": round(ours_s, 4),
+            "raw_s": round(raw_s, 4),
+            "ratio": round(ratio, 2),
+            "ours_per_1000_s": round(ours_k, 4),
+            "raw_per_1000_s": round(raw_k, 4),
+        }
+    )
     return 0
 
 

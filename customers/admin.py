@@ -123,8 +123,6 @@ class TierChangeAdmin(ReadOnlyAdmin, ScopedAdmin, admin.ModelAdmin):
 
 @admin.register(ProgressLink)
 class ProgressLinkAdmin(ScopedAdmin, admin.ModelAdmin):
-    # access.py has no paths for progress links yet; they go with their customer.
-    scope_through = "customer"
     list_display = ("__str__", "customer", "created_at", "revoked_at")
     list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
     list_select_related = ("customer",)

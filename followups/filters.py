@@ -27,5 +27,12 @@ class ClockFilter(django_filters.FilterSet):
 
     class Meta:
         model = Clock
-        fields = ["state", "kind", "outlet", "customer", "responsible", "due_before",
-                  "due_after"]
+        fields = [
+            "state",
+            "kind",
+            "outlet",
+            "customer",
+            "responsible",
+            "due_before",
+            "due_after",
+        ]

@@ -17,8 +17,10 @@ MAX_REPORT_DAYS = 366
 
 def _outlet_field(user: Staff, *, required: bool, empty_label: str) -> forms.Field:
     return forms.ModelChoiceField(
-        queryset=visible(user, Outlet.objects.all()), required=required,
-        label=_("Outlet"), empty_label=empty_label,
+        queryset=visible(user, Outlet.objects.all()),
+        required=required,
+        label=_("Outlet"),
+        empty_label=empty_label,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 
@@ -44,15 +46,17 @@ class ReportForm(forms.Form):
 
     def __init__(self, user: Staff, data, *args, **kwargs) -> None:
         today = timezone.localdate()
-        defaults = {"from": (today - timedelta(days=REPORT_DAYS - 1)).isoformat(),
-                    "to": today.isoformat()}
+        defaults = {
+            "from": (today - timedelta(days=REPORT_DAYS - 1)).isoformat(),
+            "to": today.isoformat(),
+        }
         data = {**defaults, **{k: v for k, v in data.items() if v != ""}}
         super().__init__(data, *args, **kwargs)
         # "from" is a Python keyword, so the fields are added here, not declared.
         for name, label in (("from", _("From")), ("to", _("To"))):
             self.fields[name] = forms.DateField(
-                label=label, widget=forms.DateInput(
-                    attrs={"type": "date", "class": "form-control"}),
+                label=label,
+                widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
             )
         self.fields["outlet"] = _outlet_field(
             user, required=False, empty_label=_("All outlets")
@@ -64,8 +68,11 @@ class ReportForm(forms.Form):
         if start and end and start > end:
             self.add_error("to", _("The end must not be before the start."))
         elif start and end and (end - start).days >= MAX_REPORT_DAYS:
-            self.add_error("to", _("Report at most %(days)s days at a time.")
-                           % {"days": MAX_REPORT_DAYS})
+            self.add_error(
+                "to",
+                _("Report at most %(days)s days at a time.")
+                % {"days": MAX_REPORT_DAYS},
+            )
         return data
 
     @property
@@ -82,31 +89,39 @@ class ReportForm(forms.Form):
 
 
 def _select(choices, **kwargs) -> forms.ChoiceField:
-    return forms.ChoiceField(choices=choices, widget=forms.Select(
-        attrs={"class": "form-select"}), **kwargs)
+    return forms.ChoiceField(
+        choices=choices, widget=forms.Select(attrs={"class": "form-select"}), **kwargs
+    )
 
 
 def _minutes(label, **kwargs) -> forms.IntegerField:
-    return forms.IntegerField(label=label, widget=forms.NumberInput(
-        attrs={"class": "form-control"}), **kwargs)
+    return forms.IntegerField(
+        label=label, widget=forms.NumberInput(attrs={"class": "form-control"}), **kwargs
+    )
 
 
 class PolicyForm(forms.Form):
     """An outlet override (or, for HQ, a network default) of one clock's limit."""
 
     kind = _select(ClockKind.choices, label=_("Clock"))
-    tier = _select([("", _("Any tier")), *Tier.choices], label=_("Tier"),
-                   required=False)
-    need = _select([("", _("Any need")), *Need.choices], label=_("Need"),
-                   required=False)
+    tier = _select(
+        [("", _("Any tier")), *Tier.choices], label=_("Tier"), required=False
+    )
+    need = _select(
+        [("", _("Any need")), *Need.choices], label=_("Need"), required=False
+    )
     minutes = _minutes(_("Minutes allowed"), min_value=1)
-    warn_before_minutes = _minutes(_("Warn this many minutes before"), min_value=0,
-                                   initial=5)
+    warn_before_minutes = _minutes(
+        _("Warn this many minutes before"), min_value=0, initial=5
+    )
     counting = _select(Counting.choices, label=_("Counting"))
-    escalate_after_minutes = _minutes(_("Escalate again after (minutes)"),
-                                      min_value=1, initial=30)
+    escalate_after_minutes = _minutes(
+        _("Escalate again after (minutes)"), min_value=1, initial=30
+    )
     label = forms.CharField(
-        label=_("Label shown to staff"), max_length=60, required=False,
+        label=_("Label shown to staff"),
+        max_length=60,
+        required=False,
         widget=forms.TextInput(attrs={"class": "form-control"}),
         help_text=_("For example “priority pickup” for key customers."),
     )

@@ -130,7 +130,9 @@ class Clock(models.Model):
     policy_minutes = models.PositiveIntegerField(_("minutes allowed"))
     policy_label = models.CharField(_("policy"), max_length=60, blank=True)
     counting = models.CharField(_("counting"), max_length=15, choices=Counting.choices)
-    escalate_after_minutes = models.PositiveIntegerField(default=30)
+    escalate_after_minutes = models.PositiveIntegerField(
+        _("escalate again after (minutes)"), default=30
+    )
     state = models.CharField(
         _("state"),
         max_length=10,
@@ -143,13 +145,17 @@ class Clock(models.Model):
     warned_at = models.DateTimeField(_("warned at"), null=True, blank=True)
     met_at = models.DateTimeField(_("met at"), null=True, blank=True)
     breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)
-    breach_recorded_at = models.DateTimeField(null=True, blank=True)
+    breach_recorded_at = models.DateTimeField(
+        _("breach recorded at"), null=True, blank=True
+    )
     paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
     paused_seconds = models.PositiveIntegerField(_("time paused (s)"), default=0)
     escalation_level = models.PositiveSmallIntegerField(
         _("escalation level"), default=0
     )
-    next_escalation_at = models.DateTimeField(null=True, blank=True)
+    next_escalation_at = models.DateTimeField(
+        _("next escalation at"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("clock")
@@ -237,7 +243,7 @@ class Message(models.Model):
     language = models.CharField(_("language"), max_length=10)
     text_zh = models.TextField(_("text (Chinese)"))
     text_en = models.TextField(_("text (English)"))
-    dedupe_key = models.CharField(max_length=200, unique=True)
+    dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True)
     status = models.CharField(
         _("status"),
         max_length=10,

@@ -45,8 +45,10 @@ def seconds_left(clock: Clock, now: datetime) -> int | None:
 
     None once the promise was kept or dropped.
     """
-    if clock.met_at is not None or clock.state in (ClockState.MET,
-                                                   ClockState.CANCELLED):
+    if clock.met_at is not None or clock.state in (
+        ClockState.MET,
+        ClockState.CANCELLED,
+    ):
         return None
     until = clock.paused_at if clock.state == ClockState.PAUSED else now
     return int((clock.due_at - until).total_seconds())
@@ -82,10 +84,16 @@ def clock_board(user: Staff, *, now: datetime, outlet_id: int | None = None) -> 
     return Board(
         waiting=list(_waiting(clocks, now)[:BOARD_ROWS]),
         breached=list(_breached(clocks, today)[:BOARD_ROWS]),
-        met=list(clocks.filter(state=ClockState.MET, met_at__gte=now - MET_RECENTLY)
-                 .order_by("-met_at", "-pk")[:BOARD_ROWS]),
-        dead=list(dead.select_related("customer", "staff")
-                  .order_by("-created_at", "-pk")[:DEAD_ROWS]),
+        met=list(
+            clocks.filter(
+                state=ClockState.MET, met_at__gte=now - MET_RECENTLY
+            ).order_by("-met_at", "-pk")[:BOARD_ROWS]
+        ),
+        dead=list(
+            dead.select_related("customer", "staff").order_by("-created_at", "-pk")[
+                :DEAD_ROWS
+            ]
+        ),
         counts={**_board_counts(clocks, now, today), "dead": dead.count()},
     )
 
@@ -99,10 +107,12 @@ def _warning(now: datetime) -> Q:
 def _waiting(clocks: QuerySet[Clock], now: datetime) -> QuerySet[Clock]:
     return (
         clocks.filter(state__in=WAITING)
-        .annotate(warning=Case(When(_warning(now), then=Value(True)),
-                               default=Value(False)))
-        .order_by(Case(When(state=ClockState.RUNNING, then=0), default=1),
-                  "due_at", "pk")
+        .annotate(
+            warning=Case(When(_warning(now), then=Value(True)), default=Value(False))
+        )
+        .order_by(
+            Case(When(state=ClockState.RUNNING, then=0), default=1), "due_at", "pk"
+        )
     )
 
 
@@ -118,8 +128,10 @@ def _board_counts(clocks: QuerySet[Clock], now: datetime, today: datetime) -> di
     hour_ago = now - MET_RECENTLY
     # Only rows the board can show, so the count does not scan the outlet's history.
     relevant = clocks.filter(
-        Q(state__in=WAITING) | (breached & Q(met_at__isnull=True))
-        | Q(breached_at__gte=today) | Q(met_at__gte=hour_ago)
+        Q(state__in=WAITING)
+        | (breached & Q(met_at__isnull=True))
+        | Q(breached_at__gte=today)
+        | Q(met_at__gte=hour_ago)
     )
     return relevant.aggregate(
         running=Count("pk", filter=Q(state=ClockState.RUNNING)),
@@ -127,8 +139,7 @@ def _board_counts(clocks: QuerySet[Clock], now: datetime, today: datetime) -> di
         paused=Count("pk", filter=Q(state=ClockState.PAUSED)),
         breached_open=Count("pk", filter=breached & Q(met_at__isnull=True)),
         breached_today=Count("pk", filter=breached & Q(breached_at__gte=today)),
-        met_recently=Count("pk", filter=Q(state=ClockState.MET,
-                                          met_at__gte=hour_ago)),
+        met_recently=Count("pk", filter=Q(state=ClockState.MET, met_at__gte=hour_ago)),
     )
 
 
@@ -174,21 +185,34 @@ def breach_report(
     if outlet_id is not None:
         clocks = clocks.filter(outlet=outlet_id)
     return BreachReport(
-        by_kind=[_row(ClockKind(r["kind"]).label, r)
-                 for r in _compliance(clocks.values("kind").order_by("kind"))],
-        by_responsible=[_row(_person(r), r) for r in _compliance(
-            clocks.values("responsible", "responsible__username",
-                          "responsible__first_name", "responsible__last_name")
-            .order_by("responsible__first_name", "responsible__username"))],
-        by_day=[_row(r["day"].isoformat(), r) for r in _compliance(
-            clocks.annotate(day=TruncDate("started_at")).values("day")
-            .order_by("day"))],
+        by_kind=[
+            _row(ClockKind(r["kind"]).label, r)
+            for r in _compliance(clocks.values("kind").order_by("kind"))
+        ],
+        by_responsible=[
+            _row(_person(r), r)
+            for r in _compliance(
+                clocks.values(
+                    "responsible",
+                    "responsible__username",
+                    "responsible__first_name",
+                    "responsible__last_name",
+                ).order_by("responsible__first_name", "responsible__username")
+            )
+        ],
+        by_day=[
+            _row(r["day"].isoformat(), r)
+            for r in _compliance(
+                clocks.annotate(day=TruncDate("started_at"))
+                .values("day")
+                .order_by("day")
+            )
+        ],
     )
 
 
 def _compliance(grouped: QuerySet) -> QuerySet:
-    on_time = Q(met_at__isnull=False, breached_at__isnull=True,
-                met_at__lte=F("due_at"))
+    on_time = Q(met_at__isnull=False, breached_at__isnull=True, met_at__lte=F("due_at"))
     late = Q(breached_at__isnull=False) | Q(met_at__gt=F("due_at"))
     return grouped.annotate(
         total=Count("pk"),
@@ -196,23 +220,31 @@ def _compliance(grouped: QuerySet) -> QuerySet:
         breached=Count("pk", filter=late),
         still_open=Count("pk", filter=Q(state__in=WAITING)),
     ).annotate(
-        compliance=Cast(F("met_on_time"), FloatField()) * Value(100.0)
+        compliance=Cast(F("met_on_time"), FloatField())
+        * Value(100.0)
         / NullIf(F("met_on_time") + F("breached"), Value(0)),
     )
 
 
 def _row(label: str, values: dict) -> ReportRow:
-    return ReportRow(label=str(label), total=values["total"],
-                     met_on_time=values["met_on_time"], breached=values["breached"],
-                     still_open=values["still_open"],
-                     compliance=values["compliance"])
+    return ReportRow(
+        label=str(label),
+        total=values["total"],
+        met_on_time=values["met_on_time"],
+        breached=values["breached"],
+        still_open=values["still_open"],
+        compliance=values["compliance"],
+    )
 
 
 def _person(values: dict) -> str:
     if values["responsible"] is None:
         return str(_("Nobody assigned"))
-    name = " ".join(filter(None, (values["responsible__first_name"],
-                                  values["responsible__last_name"])))
+    name = " ".join(
+        filter(
+            None, (values["responsible__first_name"], values["responsible__last_name"])
+        )
+    )
     return name or values["responsible__username"]
 
 
@@ -220,7 +252,7 @@ def _person(values: dict) -> str:
 
 
 def policies_for(user: Staff, *, outlet_id: int | None = None) -> QuerySet[ClockPolicy]:
-    """Network defaults plus the outlet rows the user may see (one outlet's, if given)."""
+    """Network defaults and the outlet rows the user may see (one outlet if given)."""
     own = visible(user, ClockPolicy.objects.filter(outlet__isnull=False))
     if outlet_id is not None:
         own = own.filter(outlet=outlet_id)
@@ -240,7 +272,8 @@ def effective_policies(user: Staff, *, outlet_id: int | None) -> list[ClockPolic
     scoped = {(p.kind, p.tier, p.need) for p in rows if p.outlet_id is not None}
     for policy in rows:
         policy.overridden = (
-            outlet_id is not None and policy.outlet_id is None
+            outlet_id is not None
+            and policy.outlet_id is None
             and (policy.kind, policy.tier, policy.need) in scoped
         )
     return rows

@@ -19,9 +19,17 @@ LABEL_LENGTH = ClockPolicy._meta.get_field("label").max_length
 
 @transaction.atomic
 def policy_save(
-    *, by: Staff, outlet: Outlet | None, kind: str, minutes: int,
-    warn_before_minutes: int, counting: str, escalate_after_minutes: int = 30,
-    tier: str = "", need: str = "", label: str = "",
+    *,
+    by: Staff,
+    outlet: Outlet | None,
+    kind: str,
+    minutes: int,
+    warn_before_minutes: int,
+    counting: str,
+    escalate_after_minutes: int = 30,
+    tier: str = "",
+    need: str = "",
+    label: str = "",
 ) -> ClockPolicy:
     """Create or change the policy of one scope (outlet, kind, tier, need).
 
@@ -33,15 +41,30 @@ def policy_save(
     2. Values are checked here, so the page and the API refuse the same input.
     3. The scope is unique, so saving it again changes the existing row.
     """
+    label = label.strip()
     _check_scope(by, outlet)
-    _check_values(kind=kind, tier=tier, need=need, counting=counting,
-                  minutes=minutes, warn_before_minutes=warn_before_minutes,
-                  escalate_after_minutes=escalate_after_minutes, label=label)
+    _check_values(
+        kind=kind,
+        tier=tier,
+        need=need,
+        counting=counting,
+        minutes=minutes,
+        warn_before_minutes=warn_before_minutes,
+        escalate_after_minutes=escalate_after_minutes,
+        label=label,
+    )
     policy, _created = ClockPolicy.objects.update_or_create(
-        outlet=outlet, kind=kind, tier=tier, need=need,
-        defaults={"minutes": minutes, "warn_before_minutes": warn_before_minutes,
-                  "counting": counting, "label": label.strip(),
-                  "escalate_after_minutes": escalate_after_minutes},
+        outlet=outlet,
+        kind=kind,
+        tier=tier,
+        need=need,
+        defaults={
+            "minutes": minutes,
+            "warn_before_minutes": warn_before_minutes,
+            "counting": counting,
+            "label": label,
+            "escalate_after_minutes": escalate_after_minutes,
+        },
     )
     return policy
 
@@ -60,13 +83,22 @@ def _check_scope(by: Staff, outlet: Outlet | None) -> None:
 
 
 def _check_values(
-    *, kind: str, tier: str, need: str, counting: str, minutes: int,
-    warn_before_minutes: int, escalate_after_minutes: int, label: str,
+    *,
+    kind: str,
+    tier: str,
+    need: str,
+    counting: str,
+    minutes: int,
+    warn_before_minutes: int,
+    escalate_after_minutes: int,
+    label: str,
 ) -> None:
     errors: dict[str, list] = {}
     for field, value, allowed in (
-        ("kind", kind, ClockKind.values), ("tier", tier, ["", *Tier.values]),
-        ("need", need, ["", *Need.values]), ("counting", counting, Counting.values),
+        ("kind", kind, ClockKind.values),
+        ("tier", tier, ["", *Tier.values]),
+        ("need", need, ["", *Need.values]),
+        ("counting", counting, Counting.values),
     ):
         if value not in allowed:
             errors[field] = [_("Not a valid choice.")]

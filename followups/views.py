@@ -36,10 +36,15 @@ def managers_only(view: Callable) -> Callable:
 def board(request: HttpRequest) -> HttpResponse:
     choice = OutletChoiceForm(request.user, request.GET or None)
     now = timezone.now()
-    return render(request, "followups/board.html", {
-        "outlet_form": choice, "now": now,
-        "board": clock_board(request.user, now=now, outlet_id=choice.outlet_id()),
-    })
+    return render(
+        request,
+        "followups/board.html",
+        {
+            "outlet_form": choice,
+            "now": now,
+            "board": clock_board(request.user, now=now, outlet_id=choice.outlet_id()),
+        },
+    )
 
 
 @managers_only
@@ -47,13 +52,17 @@ def breach_report_page(request: HttpRequest) -> HttpResponse:
     form = ReportForm(request.user, request.GET)
     if not form.is_valid():
         return render(request, "followups/breach_report.html", {"form": form})
-    report = breach_report(request.user, start=form.start, end=form.end,
-                           outlet_id=form.outlet_id())
+    report = breach_report(
+        request.user, start=form.start, end=form.end, outlet_id=form.outlet_id()
+    )
     if request.GET.get("format") == "csv":
         return _report_csv(report, form)
     csv_query = urlencode({**request.GET.dict(), "format": "csv"})
-    return render(request, "followups/breach_report.html",
-                  {"form": form, "report": report, "csv_query": csv_query})
+    return render(
+        request,
+        "followups/breach_report.html",
+        {"form": form, "report": report, "csv_query": csv_query},
+    )
 
 
 def _report_csv(report: BreachReport, form: ReportForm) -> HttpResponse:
@@ -62,15 +71,35 @@ def _report_csv(report: BreachReport, form: ReportForm) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response.write("\ufeff")  # so spreadsheet programs read the Chinese as UTF-8
     writer = csv.writer(response)
-    writer.writerow([_("Grouped by"), _("Group"), _("Total"), _("Met on time"),
-                     _("Breached"), _("Still open"), _("Compliance %")])
-    for grouping, rows in ((_("Clock"), report.by_kind),
-                           (_("Responsible"), report.by_responsible),
-                           (_("Day"), report.by_day)):
+    writer.writerow(
+        [
+            _("Grouped by"),
+            _("Group"),
+            _("Total"),
+            _("Met on time"),
+            _("Breached"),
+            _("Still open"),
+            _("Compliance %"),
+        ]
+    )
+    for grouping, rows in (
+        (_("Clock"), report.by_kind),
+        (_("Responsible"), report.by_responsible),
+        (_("Day"), report.by_day),
+    ):
         for row in rows:
             compliance = "" if row.compliance is None else f"{row.compliance:.1f}"
-            writer.writerow([grouping, row.label, row.total, row.met_on_time,
-                             row.breached, row.still_open, compliance])
+            writer.writerow(
+                [
+                    grouping,
+                    row.label,
+                    row.total,
+                    row.met_on_time,
+                    row.breached,
+                    row.still_open,
+                    compliance,
+                ]
+            )
     return response
 
 
@@ -86,13 +115,20 @@ def policies(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             form.add_domain_error(error)
         else:
-            messages.success(request, _("Policy saved. It applies to clocks started "
-                                        "from now on."))
+            messages.success(
+                request, _("Policy saved. It applies to clocks started from now on.")
+            )
             return redirect(_policies_url(policy.outlet_id if user.is_hq else None))
-    return render(request, "followups/policies.html", {
-        "form": form, "outlet_form": choice, "outlet_id": outlet_id,
-        "policies": effective_policies(user, outlet_id=outlet_id),
-    })
+    return render(
+        request,
+        "followups/policies.html",
+        {
+            "form": form,
+            "outlet_form": choice,
+            "outlet_id": outlet_id,
+            "policies": effective_policies(user, outlet_id=outlet_id),
+        },
+    )
 
 
 def _policies_url(outlet_id: int | None) -> str:

@@ -29,6 +29,12 @@ _PATHS: dict[str, Paths] = {
         account_manager="account_manager",
         courier="pickups__courier",
     ),
+    "customers.customerneed": Paths(
+        outlet="customer__outlet", account_manager="customer__account_manager"
+    ),
+    "customers.progresslink": Paths(
+        outlet="customer__outlet", account_manager="customer__account_manager"
+    ),
     "customers.tierchange": Paths(
         outlet="customer__outlet", account_manager="customer__account_manager"
     ),
@@ -90,7 +96,7 @@ def visible(user: Staff, queryset: QuerySet) -> QuerySet:
     """Narrow ``queryset`` to the rows ``user`` may see."""
     if not user.is_authenticated or not user.is_active:
         return queryset.none()
-    if user.role == Role.HQ_ADMIN:
+    if user.role == Role.HQ_ADMIN or user.is_superuser:
         return queryset
     paths = paths_for(queryset.model)
     if user.outlet_id is None:

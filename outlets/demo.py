@@ -69,6 +69,7 @@ from shipments.services import (
     problem_respond,
     reading_record,
 )
+from shipments.services.readings import readings_record_bulk
 
 from .models import BusinessHours, Outlet, Role, Staff
 
@@ -603,19 +604,23 @@ def _live(outlet: Outlet, staff, *, index: int, now: datetime, rng, waybills) ->
         transit[slot] = _in_transit(customer, minutes(hours * 60), index=index,
                                     now=now, rng=rng, waybills=waybills)
 
-    # Cold chain: a reading every 30 minutes; at the first outlet the last one
-    # is out of range (8 °C is the limit).
+    # Cold chain: a reading every 30 minutes, in range. At the first outlet the
+    # last two readings, three minutes apart, are above 8 °C: an alarm.
     for slot in (2, 6):
-        shipment = transit[slot]
+        shipment, series = transit[slot], []
         taken = shipment.created_at
         while taken < min(now, shipment.created_at + timedelta(hours=26)):
-            reading_record(shipment=shipment, taken_at=taken,
-                           temperature_c=Decimal(f"{rng.uniform(2.5, 5.5):.1f}"),
-                           humidity_pct=Decimal(f"{rng.uniform(85, 92):.1f}"))
+            series.append({"waybill": shipment.waybill, "taken_at": taken,
+                           "unit": "C",
+                           "temperature_c": Decimal(f"{rng.uniform(2.5, 5.5):.1f}"),
+                           "humidity_pct": Decimal(f"{rng.uniform(85, 92):.1f}")})
             taken += timedelta(minutes=30)
+        readings_record_bulk(series, now=now)
     if index == 0:
-        reading_record(shipment=transit[2], taken_at=minutes(1),
-                       temperature_c=Decimal("9.4"), humidity_pct=Decimal("88.0"))
+        for ago, temperature in ((4, "9.1"), (1, "9.6")):
+            reading_record(shipment=transit[2], taken_at=minutes(ago),
+                           temperature_c=Decimal(temperature),
+                           humidity_pct=Decimal("88.0"), now=minutes(ago))
 
     # Open problems; one has been answered.
     if index == 0:

@@ -1,4 +1,4 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -74,6 +74,13 @@ class Role(models.TextChoices):
     COURIER = "courier", _("Courier")
 
 
+class StaffManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra):
+        # A superuser works at HQ: the role constraint needs one.
+        extra.setdefault("role", Role.HQ_ADMIN)
+        return super().create_superuser(username, email, password, **extra)
+
+
 class Staff(AbstractUser):
     """A person who logs in. Everyone but HQ works for exactly one outlet."""
 
@@ -96,6 +103,8 @@ class Staff(AbstractUser):
         verbose_name=_("reports to"),
         help_text=_("Next level of escalation when this person's clock breaches."),
     )
+
+    objects = StaffManager()
 
     class Meta:
         verbose_name = _("staff member")

@@ -33,8 +33,11 @@ class PickupActionForm(forms.Form):
 
     def add_domain_error(self, error: DomainError) -> bool:
         """Put a refusal beside the fields it names; False if it names none here."""
-        fields = {name: reasons for name, reasons in error.fields.items()
-                  if name in self.fields}
+        fields = {
+            name: reasons
+            for name, reasons in error.fields.items()
+            if name in self.fields
+        }
         if not fields:
             return False
         self.add_error(None, str(error.message))
@@ -50,18 +53,22 @@ class AcceptForm(PickupActionForm):
 
 class ContactForm(PickupActionForm):
     step = "contact"
-    method = forms.ChoiceField(label=_("How you reached the customer"),
-                               choices=ContactMethod.choices)
+    method = forms.ChoiceField(
+        label=_("How you reached the customer"), choices=ContactMethod.choices
+    )
 
 
 class PickUpForm(PickupActionForm):
     step = "pick-up"
     pieces = forms.IntegerField(
-        label=_("Pieces"), min_value=1,
+        label=_("Pieces"),
+        min_value=1,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", **LARGE}),
     )
     weight_kg = forms.DecimalField(
-        label=_("Weight (kg)"), min_value=Decimal("0.01"), max_digits=8,
+        label=_("Weight (kg)"),
+        min_value=Decimal("0.01"),
+        max_digits=8,
         decimal_places=2,
         widget=forms.NumberInput(
             attrs={"inputmode": "decimal", "step": "0.01", **LARGE}
@@ -84,7 +91,8 @@ class PickUpForm(PickupActionForm):
 class EnterForm(PickupActionForm):
     step = "enter"
     waybill = forms.CharField(
-        label=_("Waybill number"), max_length=30,
+        label=_("Waybill number"),
+        max_length=30,
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "autocapitalize": "characters", **LARGE}
         ),

@@ -7,7 +7,7 @@ key, so lists load them for all listed problems in one query (``attach_clocks``)
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
@@ -18,7 +18,7 @@ from followups.models import Clock, ClockKind, ClockState, SubjectType
 from outlets.access import visible
 from outlets.models import Role, Staff
 
-from .models import Problem, ProblemStage, Shipment
+from .models import Liability, Problem, ProblemStage, Shipment
 
 # The clock each open stage is racing; a remedied problem only awaits closing.
 STAGE_CLOCK = {
@@ -84,6 +84,9 @@ def attach_clocks(problems: Iterable[Problem]) -> None:
     for clock in Clock.objects.filter(
         subject_type=SubjectType.PROBLEM, subject_id__in=[p.pk for p in problems]
     ):
+        if clock.paused_at:
+            left = (clock.due_at - clock.paused_at).total_seconds()
+            clock.paused_left_minutes = max(int(left // 60), 0)
         found[clock.subject_id][clock.kind] = clock
     for problem in problems:
         mine = found[problem.pk]
@@ -181,9 +184,12 @@ def problem_timeline(problem: Problem) -> list[TimelineEntry]:
 
 def month_bounds(month: date) -> tuple[datetime, datetime]:
     """The first instant of ``month`` and of the next, in local time."""
-    start = timezone.make_aware(datetime(month.year, month.month, 1))
+    zone = timezone.get_current_timezone()
     following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return start, timezone.make_aware(datetime.combine(following, datetime.min.time()))
+    return (
+        datetime.combine(month.replace(day=1), time.min, tzinfo=zone),
+        datetime.combine(following, time.min, tzinfo=zone),
+    )
 
 
 def liability_summary(user: Staff, *, month: date) -> list[dict]:
@@ -224,6 +230,7 @@ def _by_outlet(rows) -> list[dict]:
         outlet["by_liability"].append(
             {
                 "liability": row["liability"],
+                "label": Liability(row["liability"]).label,
                 "problems": row["problems"],
                 "compensation": row["compensation"],
             }

@@ -34,7 +34,8 @@ def pickups_for(user: Staff) -> QuerySet[PickupRequest]:
     pickups = visible(user, PickupRequest.objects.all())
     if user.is_active and getattr(user, "role", None) == Role.COURIER:
         pickups = pickups | PickupRequest.objects.filter(
-            outlet=user.outlet_id, status=PickupStatus.REQUESTED,
+            outlet=user.outlet_id,
+            status=PickupStatus.REQUESTED,
             courier__isnull=True,
         )
     return pickups.select_related("customer", "courier", "shipment")
@@ -71,8 +72,10 @@ def courier_board(user: Staff) -> CourierBoard:
         pickups_for(user).filter(status__in=[*IN_HAND, PickupStatus.REQUESTED])
     )
     in_hand = sorted((p for p in pickups if p.status in IN_HAND), key=_time_left)
-    waiting = sorted((p for p in pickups if p.status == PickupStatus.REQUESTED),
-                     key=lambda p: (p.window_start, p.pk))
+    waiting = sorted(
+        (p for p in pickups if p.status == PickupStatus.REQUESTED),
+        key=lambda p: (p.window_start, p.pk),
+    )
     return CourierBoard(in_hand=in_hand, waiting=waiting)
 
 
@@ -89,13 +92,12 @@ def pickup_detail(user: Staff, pk: int) -> PickupRequest | None:
     The latest notes come with the pickup even before a courier accepts it: the
     customer file must be in front of the courier at the moment they decide.
     """
-    pickup = (
-        pickups_for(user).select_related("customer__habits").filter(pk=pk).first()
-    )
+    pickup = pickups_for(user).select_related("customer__habits").filter(pk=pk).first()
     if pickup is None:
         return None
     pickup.latest_notes = list(
-        CustomerNote.objects.filter(customer=pickup.customer_id)
-        .select_related("author")[:3]
+        CustomerNote.objects.filter(customer=pickup.customer_id).select_related(
+            "author"
+        )[:3]
     )
     return with_clocks([pickup])[0]

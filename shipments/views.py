@@ -31,8 +31,11 @@ from .services import pickup_accept, pickup_contact, pickup_enter, pickup_pick_u
 
 @login_required
 def courier_pickups(request: HttpRequest) -> HttpResponse:
-    return render(request, "shipments/courier_pickups.html",
-                  {"board": courier_board(request.user)})
+    return render(
+        request,
+        "shipments/courier_pickups.html",
+        {"board": courier_board(request.user)},
+    )
 
 
 @login_required
@@ -51,10 +54,12 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("This pickup is no longer available."))
         return redirect("shipments:courier-pickups")
     return _perform(
-        request, AcceptForm(request.POST, pickup=pickup),
+        request,
+        AcceptForm(request.POST, pickup=pickup),
         _("Pickup accepted. Contact the customer before the clock runs out."),
-        lambda data: pickup_accept(pickup=pickup, courier=request.user,
-                                   now=timezone.now()),
+        lambda data: pickup_accept(
+            pickup=pickup, courier=request.user, now=timezone.now()
+        ),
     )
 
 
@@ -63,10 +68,15 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
 def contact(request: HttpRequest, pk: int) -> HttpResponse:
     pickup = _pickup_or_404(request, pk)
     return _perform(
-        request, ContactForm(request.POST, pickup=pickup),
+        request,
+        ContactForm(request.POST, pickup=pickup),
         _("Contact recorded."),
-        lambda data: pickup_contact(pickup=pickup, courier=request.user,
-                                    method=data["method"], now=timezone.now()),
+        lambda data: pickup_contact(
+            pickup=pickup,
+            courier=request.user,
+            method=data["method"],
+            now=timezone.now(),
+        ),
     )
 
 
@@ -75,11 +85,15 @@ def contact(request: HttpRequest, pk: int) -> HttpResponse:
 def pick_up(request: HttpRequest, pk: int) -> HttpResponse:
     pickup = _pickup_or_404(request, pk)
     return _perform(
-        request, PickUpForm(request.POST, pickup=pickup),
+        request,
+        PickUpForm(request.POST, pickup=pickup),
         _("Picked up. Enter the parcel before the clock runs out."),
         lambda data: pickup_pick_up(
-            pickup=pickup, courier=request.user, pieces=data["pieces"],
-            weight_kg=data["weight_kg"], insurance=data.get("insurance", ""),
+            pickup=pickup,
+            courier=request.user,
+            pieces=data["pieces"],
+            weight_kg=data["weight_kg"],
+            insurance=data.get("insurance", ""),
             now=timezone.now(),
         ),
     )
@@ -90,10 +104,12 @@ def pick_up(request: HttpRequest, pk: int) -> HttpResponse:
 def enter(request: HttpRequest, pk: int) -> HttpResponse:
     pickup = _pickup_or_404(request, pk)
     return _perform(
-        request, EnterForm(request.POST, pickup=pickup),
+        request,
+        EnterForm(request.POST, pickup=pickup),
         _("Entered. The customer is being notified."),
-        lambda data: pickup_enter(pickup=pickup, waybill=data["waybill"],
-                                  by=request.user, now=timezone.now()),
+        lambda data: pickup_enter(
+            pickup=pickup, waybill=data["waybill"], by=request.user, now=timezone.now()
+        ),
     )
 
 
@@ -104,14 +120,20 @@ def _pickup_or_404(request: HttpRequest, pk: int) -> PickupRequest:
     return pickup
 
 
-def _page(request: HttpRequest, pickup: PickupRequest,
-          form: PickupActionForm | None) -> HttpResponse:
-    return render(request, "shipments/courier_pickup.html",
-                  {"pickup": pickup, "form": form})
+def _page(
+    request: HttpRequest, pickup: PickupRequest, form: PickupActionForm | None
+) -> HttpResponse:
+    return render(
+        request, "shipments/courier_pickup.html", {"pickup": pickup, "form": form}
+    )
 
 
-def _perform(request: HttpRequest, form: PickupActionForm, done: str,
-             step: Callable[[dict], object]) -> HttpResponse:
+def _perform(
+    request: HttpRequest,
+    form: PickupActionForm,
+    done: str,
+    step: Callable[[dict], object],
+) -> HttpResponse:
     """Run one step and answer the courier.
 
     1. Invalid input: the page again (200) with the errors beside the inputs.

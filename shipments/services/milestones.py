@@ -1,22 +1,45 @@
+"""Milestone scans: one set-based path for one scan or a thousand.
+
+The courier page, the API and the carrier's scanning system all come through
+``milestones_record_bulk``; ``milestone_record`` is a batch of one.
+"""
+
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import (
+    Case,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
 from customers.services import progress_link_for
-from followups import outbox
-from followups.clocks import clock_start
 from followups.models import ClockKind, SubjectType
-from followups.texts import render
 from outlets.errors import DomainError
 
 from ..models import Milestone, MilestoneKind, Shipment
+from .bulk_writes import (
+    clocks_start_many,
+    customer_message,
+    insert_new,
+    progress_urls,
+    texts_with_labels,
+    write_messages,
+)
+from .progress import progress_schedule
 
 RANK = {kind: rank for rank, kind in enumerate(MilestoneKind.values)}
+MAX_LENGTHS = {"waybill": 30, "location": 120, "note": 255}
 
 
 def progress_link(customer: Customer) -> str:
@@ -24,22 +47,13 @@ def progress_link(customer: Customer) -> str:
     return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/p/{link.token}/"
 
 
-def _status_from(milestones) -> str:
-    """A shipment's status is its latest milestone; ties go to the later stage."""
-    latest = max(milestones, key=lambda m: (m.occurred_at, RANK[m.kind]))
-    return latest.kind
-
-
-def _refresh_status(shipment: Shipment) -> None:
-    shipment.status = _status_from(shipment.milestones.all())
-    Shipment.objects.filter(pk=shipment.pk).update(status=shipment.status)
-
-
-def add_picked_up_milestone(shipment: Shipment, *, occurred_at, now) -> None:
-    """The pickup's own milestone; the entry message is its notice."""
-    Milestone.objects.create(shipment=shipment, kind=MilestoneKind.PICKED_UP,
-                             occurred_at=occurred_at, recorded_at=now)
-    _refresh_status(shipment)
+@dataclass(frozen=True)
+class Scan:
+    waybill: str
+    kind: str
+    occurred_at: datetime
+    location: str
+    note: str
 
 
 @dataclass(frozen=True)
@@ -48,63 +62,210 @@ class Recorded:
     created: bool
 
 
-@transaction.atomic
-def milestone_record(
-    *, waybill: str, kind: str, occurred_at: datetime, now: datetime,
-    location: str = "", note: str = "",
-) -> Recorded:
-    """Record a milestone scan; tell the customer and start the 30-minute push clock.
+def rejected(errors: dict) -> dict:
+    return {"status": "rejected", "errors": errors}
 
-    A repeated scan of the same kind changes nothing and sends nothing. Scans
+
+def parse_event(raw) -> Scan | dict:
+    """A scan from plain input, or the errors per field."""
+    if not isinstance(raw, dict):
+        return {"non_field_errors": [_("Each event is an object.")]}
+    errors = {}
+    texts = {}
+    for field, limit in MAX_LENGTHS.items():
+        value = raw.get(field) or ""
+        if not isinstance(value, str):
+            errors[field] = [_("Must be text.")]
+        elif len(value) > limit:
+            errors[field] = [_("At most %(limit)d characters.") % {"limit": limit}]
+        texts[field] = value.strip() if isinstance(value, str) else ""
+    if not texts["waybill"] and "waybill" not in errors:
+        errors["waybill"] = [_("Required.")]
+    kind = raw.get("kind")
+    if kind not in RANK:
+        errors["kind"] = [_("Unknown milestone: %(kind)s") % {"kind": kind}]
+    occurred_at = parse_aware(raw.get("occurred_at"))
+    if occurred_at is None:
+        errors["occurred_at"] = [_("A date and time with its time zone is required.")]
+    if errors:
+        return errors
+    return Scan(texts["waybill"], kind, occurred_at, texts["location"], texts["note"])
+
+
+def parse_aware(value) -> datetime | None:
+    if isinstance(value, str):
+        try:
+            value = parse_datetime(value)
+        except ValueError:
+            return None
+    if not isinstance(value, datetime) or timezone.is_naive(value):
+        return None
+    return value
+
+
+@transaction.atomic
+def milestones_record_bulk(
+    events: list, *, now: datetime, shipments: QuerySet | None = None
+) -> list[dict]:
+    """Apply many scans; answer each with created, duplicate or rejected.
+
+    ``shipments`` is the caller's scope (what the user may see); a waybill
+    outside it is unknown. The number of queries does not grow with the batch:
+
+    1. Validate every event in Python.
+    2. Look up all waybills in one query.
+    3. Insert every new (shipment, kind) in one statement that skips those
+       already recorded and returns the rows it created.
+    4. For those: one insert of push clocks, one of customer messages.
+    5. Shipment statuses and progress updates, in a few set-based updates.
+    """
+    results: list[dict | None] = [None] * len(events)
+    scans = {}
+    for index, raw in enumerate(events):
+        parsed = parse_event(raw)
+        if isinstance(parsed, Scan):
+            scans[index] = parsed
+        else:
+            results[index] = rejected(parsed)
+    found = _shipments(shipments, {scan.waybill for scan in scans.values()})
+    rows, first_of = [], {}
+    for index, scan in scans.items():
+        shipment = found.get(scan.waybill)
+        if shipment is None:
+            results[index] = rejected({"waybill": [_("No shipment has this waybill.")]})
+            continue
+        pair = (shipment.pk, scan.kind)
+        if pair in first_of:
+            results[index] = {"status": "duplicate"}
+            continue
+        first_of[pair] = index
+        rows.append((shipment.pk, *_values(scan), now))
+    created = insert_new(
+        Milestone,
+        ["shipment", "kind", "occurred_at", "location", "note", "recorded_at"],
+        rows,
+        ["id", "shipment", "kind", "occurred_at", "location"],
+    )
+    for pk, shipment_id, kind, *_rest in created:
+        results[first_of.pop((shipment_id, kind))] = {"status": "created", "id": pk}
+    for index in first_of.values():
+        results[index] = {"status": "duplicate"}
+    if created:
+        by_pk = {s.pk: s for s in found.values()}
+        _push(created, by_pk, now)
+        touched = {row[1] for row in created}
+        _refresh_statuses(touched)
+        progress_schedule(touched, now=now)
+    return results
+
+
+def _values(scan: Scan) -> tuple:
+    return scan.kind, scan.occurred_at, scan.location, scan.note
+
+
+def _shipments(scope: QuerySet | None, waybills: set[str]) -> dict[str, Shipment]:
+    if not waybills:
+        return {}
+    scope = Shipment.objects.all() if scope is None else scope
+    found = scope.filter(waybill__in=waybills).select_related("customer")
+    return {shipment.waybill: shipment for shipment in found.order_by()}
+
+
+def _push(created: list[tuple], shipments: dict[int, Shipment], now) -> None:
+    """Start each new milestone's 30-minute push clock and write its message.
+
+    The clock is met when the channel confirms the message (``outbox.deliver``).
+    """
+    clocks = clocks_start_many(
+        kind=ClockKind.MILESTONE_PUSH,
+        subject_type=SubjectType.MILESTONE,
+        subjects=[
+            (pk, shipments[shipment_id].customer, _responsible(shipments[shipment_id]))
+            for pk, shipment_id, *_rest in created
+        ],
+        now=now,
+    )
+    render = texts_with_labels("milestone", "milestone", MilestoneKind)
+    customer_ids = {shipments[row[1]].customer_id for row in created}
+    links = progress_urls(customer_ids, now=now)
+    messages = []
+    for pk, shipment_id, kind, occurred_at, location in created:
+        customer = shipments[shipment_id].customer
+        context = {
+            "customer": str(customer),
+            "waybill": shipments[shipment_id].waybill,
+            "location": location or "-",
+            "when": f"{timezone.localtime(occurred_at):%m-%d %H:%M}",
+            "link": links[customer.pk],
+        }
+        messages.append(
+            customer_message(
+                customer=customer,
+                template="milestone",
+                texts=render(context, kind),
+                key=f"milestone:{pk}",
+                now=now,
+                clock=clocks[pk],
+            )
+        )
+    write_messages(messages)
+
+
+def _responsible(shipment: Shipment) -> int | None:
+    return shipment.customer.account_manager_id
+
+
+def _refresh_statuses(shipment_ids: set[int]) -> None:
+    """A shipment's status is its latest milestone; ties go to the later stage."""
+    rank = Case(
+        *[When(kind=kind, then=Value(rank)) for kind, rank in RANK.items()],
+        output_field=IntegerField(),
+    )
+    latest = (
+        Milestone.objects.filter(shipment=OuterRef("pk"))
+        .annotate(rank=rank)
+        .order_by("-occurred_at", "-rank")
+        .values("kind")[:1]
+    )
+    Shipment.objects.filter(pk__in=shipment_ids).update(status=Subquery(latest))
+
+
+def milestone_record(
+    *,
+    waybill: str,
+    kind: str,
+    occurred_at: datetime,
+    now: datetime,
+    location: str = "",
+    note: str = "",
+) -> Recorded:
+    """Record one scan: a batch of one through ``milestones_record_bulk``.
+
+    A repeated scan of the same kind changes nothing and sends nothing; scans
     arriving out of order are stored by when they happened.
     """
-    if kind not in MilestoneKind.values:
-        raise DomainError(_("Unknown milestone kind."),
-                          fields={"kind": [_("Unknown milestone: %(kind)s")
-                                           % {"kind": kind}]})
-    shipment = Shipment.objects.select_related("customer").filter(
-        waybill=waybill).first()
-    if shipment is None:
-        raise DomainError(_("Unknown waybill."),
-                          fields={"waybill": [_("No shipment has this waybill.")]})
-    milestone, created = Milestone.objects.get_or_create(
-        shipment=shipment, kind=kind,
-        defaults={"occurred_at": occurred_at, "location": location, "note": note,
-                  "recorded_at": now},
+    event = {
+        "waybill": waybill,
+        "kind": kind,
+        "occurred_at": occurred_at,
+        "location": location,
+        "note": note,
+    }
+    [result] = milestones_record_bulk([event], now=now)
+    if result["status"] == "rejected":
+        raise DomainError(_("This scan cannot be recorded."), fields=result["errors"])
+    milestone = Milestone.objects.filter(shipment__waybill=waybill, kind=kind).first()
+    return Recorded(milestone, result["status"] == "created")
+
+
+@transaction.atomic
+def add_picked_up_milestone(shipment: Shipment, *, occurred_at, now) -> None:
+    """The pickup's own milestone; the entry message is its notice, not a push."""
+    Milestone.objects.create(
+        shipment=shipment,
+        kind=MilestoneKind.PICKED_UP,
+        occurred_at=occurred_at,
+        recorded_at=now,
     )
-    if created:
-        _refresh_status(shipment)
-        _push(shipment, milestone, now)
-    return Recorded(milestone, created)
-
-
-def _push(shipment: Shipment, milestone: Milestone, now: datetime) -> None:
-    customer = shipment.customer
-    clock = clock_start(
-        kind=ClockKind.MILESTONE_PUSH, subject_type=SubjectType.MILESTONE,
-        subject_id=milestone.pk, customer=customer,
-        responsible=customer.account_manager, now=now,
-    )
-    texts = render("milestone", {
-        "customer": customer, "waybill": shipment.waybill,
-        "milestone": milestone.get_kind_display(),
-        "location": milestone.location or "-",
-        "when": f"{timezone.localtime(milestone.occurred_at):%m-%d %H:%M}",
-        "link": progress_link(customer),
-    })
-    outbox.to_customer(customer=customer, template="milestone", texts=texts,
-                       key=f"milestone:{milestone.pk}", now=now, clock=clock)
-
-
-def milestones_record_bulk(events: list[dict], *, now: datetime) -> list[dict]:
-    """Apply many scans, each on its own; one bad event never rejects the others."""
-    results = []
-    for event in events:
-        try:
-            recorded = milestone_record(now=now, **event)
-        except DomainError as error:
-            results.append({"status": "rejected", "errors": error.fields})
-        else:
-            results.append({"status": "created" if recorded.created else "duplicate",
-                            "id": recorded.milestone.pk})
-    return results
+    _refresh_statuses({shipment.pk})
+    progress_schedule([shipment.pk], now=now)

@@ -189,9 +189,7 @@ def problem_remedy(
     if remedy_kind not in RemedyKind.values:
         raise DomainError(
             _("Unknown remedy."),
-            fields={
-                "remedy_kind": [_("Choose re-shipment, claim, refund or other.")]
-            },
+            fields={"remedy_kind": [_("Choose re-shipment, claim, refund or other.")]},
         )
     note = _required(note, "note")
     problem = _advance(

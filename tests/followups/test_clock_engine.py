@@ -42,6 +42,13 @@ from ..conftest import make_staff
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # The personas are created with passwords; the production hasher costs
+    # a third of a second each, which nothing here is testing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def at(hour: int, minute: int = 0, second: int = 0, *, on=date(2026, 11, 18)):
     return datetime.combine(on, time(hour, minute, second), tzinfo=SHANGHAI)
 

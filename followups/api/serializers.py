@@ -1,0 +1,95 @@
+"""Clocks and clock policies in the API. Serializers validate; services write."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from customers.models import Need, Tier
+
+from ..models import Clock, ClockKind, ClockPolicy, Counting
+from ..selectors import seconds_left
+
+
+class ClockSerializer(serializers.ModelSerializer):
+    customer_name = serializers.StringRelatedField(source="customer")
+    seconds_left = serializers.SerializerMethodField(
+        help_text=_(
+            "Seconds until the deadline: negative once overdue, frozen "
+            "while paused, null once met or cancelled."
+        )
+    )
+
+    class Meta:
+        model = Clock
+        fields = [
+            "id",
+            "kind",
+            "subject_type",
+            "subject_id",
+            "outlet",
+            "customer",
+            "customer_name",
+            "responsible",
+            "policy_minutes",
+            "policy_label",
+            "counting",
+            "state",
+            "started_at",
+            "warn_at",
+            "due_at",
+            "warned_at",
+            "met_at",
+            "breached_at",
+            "paused_seconds",
+            "escalation_level",
+            "seconds_left",
+        ]
+        read_only_fields = fields
+
+    def get_seconds_left(self, clock: Clock) -> int | None:
+        return seconds_left(clock, self.context["now"])
+
+
+class ClockPolicySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ClockPolicy
+        fields = [
+            "id",
+            "outlet",
+            "kind",
+            "tier",
+            "need",
+            "minutes",
+            "warn_before_minutes",
+            "counting",
+            "escalate_after_minutes",
+            "label",
+        ]
+        read_only_fields = fields
+
+
+class ClockPolicyInputSerializer(serializers.Serializer):
+    """A policy to save. The limits themselves are checked by ``policy_save``."""
+
+    outlet = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text=_("Omit for your own outlet; HQ sends null for the network default."),
+    )
+    kind = serializers.ChoiceField(choices=ClockKind.choices)
+    tier = serializers.ChoiceField(
+        choices=Tier.choices, required=False, allow_blank=True, default=""
+    )
+    need = serializers.ChoiceField(
+        choices=Need.choices, required=False, allow_blank=True, default=""
+    )
+    minutes = serializers.IntegerField()
+    warn_before_minutes = serializers.IntegerField(
+        required=False, help_text=_("Defaults to a sixth of the limit.")
+    )
+    counting = serializers.ChoiceField(
+        choices=Counting.choices,
+        required=False,
+        help_text=_("Defaults to how this clock is counted by default."),
+    )
+    escalate_after_minutes = serializers.IntegerField(required=False, default=30)
+    label = serializers.CharField(required=False, allow_blank=True, default="")

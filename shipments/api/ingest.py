@@ -1,0 +1,108 @@
+"""Bulk ingest from scanners and sensors: up to 1,000 items per request.
+
+The answer has one result per item, in order; a bad item is rejected on its
+own and never costs the others. The body itself being malformed (not JSON,
+no list, too many items) is a 400 in the API's one error shape.
+"""
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from outlets.access import visible
+
+from ..models import MilestoneKind, Shipment
+from ..services.milestones import milestones_record_bulk
+from ..services.readings import readings_record_bulk
+
+MAX_ITEMS = 1000
+
+
+class EventSerializer(serializers.Serializer):
+    """One scan (documentation: items are validated one by one by the service)."""
+
+    waybill = serializers.CharField(max_length=30)
+    kind = serializers.ChoiceField(choices=MilestoneKind.choices)
+    occurred_at = serializers.DateTimeField()
+    location = serializers.CharField(max_length=120, required=False)
+    note = serializers.CharField(max_length=255, required=False)
+
+
+class ReadingSerializer(serializers.Serializer):
+    waybill = serializers.CharField(max_length=30)
+    taken_at = serializers.DateTimeField()
+    temperature_c = serializers.DecimalField(max_digits=5, decimal_places=1)
+    humidity_pct = serializers.DecimalField(
+        max_digits=4, decimal_places=1, required=False, allow_null=True
+    )
+    unit = serializers.ChoiceField(choices=["C", "F"])
+
+
+class ResultSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["created", "duplicate", "rejected"])
+    id = serializers.IntegerField(required=False)
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
+
+
+class EventBatchSerializer(serializers.Serializer):
+    events = EventSerializer(many=True, max_length=MAX_ITEMS)
+
+
+class ReadingBatchSerializer(serializers.Serializer):
+    readings = ReadingSerializer(many=True, max_length=MAX_ITEMS)
+
+
+class _Items(serializers.Serializer):
+    """The envelope only: items stay raw, so one bad item is one rejection."""
+
+    items = serializers.ListField(max_length=MAX_ITEMS, allow_empty=False)
+
+
+class _IngestView(APIView):
+    key = ""
+
+    def record(self, items: list, **kwargs) -> list[dict]:
+        raise NotImplementedError
+
+    def post(self, request):
+        body = request.data if isinstance(request.data, dict) else {}
+        envelope = _Items(data={"items": body.get(self.key)})
+        if not envelope.is_valid():
+            raise serializers.ValidationError({self.key: envelope.errors["items"]})
+        results = self.record(
+            envelope.validated_data["items"],
+            now=timezone.now(),
+            shipments=visible(request.user, Shipment.objects.all()),
+        )
+        return Response({"results": results})
+
+
+_RESULTS = inline_serializer("IngestResults", {"results": ResultSerializer(many=True)})
+
+
+class MilestoneEventsView(_IngestView):
+    key = "events"
+
+    def record(self, items: list, **kwargs) -> list[dict]:
+        return milestones_record_bulk(items, **kwargs)
+
+    @extend_schema(request=EventBatchSerializer, responses=_RESULTS)
+    def post(self, request):
+        """Record up to 1,000 milestone scans; one result per scan, in order."""
+        return super().post(request)
+
+
+class ReadingsView(_IngestView):
+    key = "readings"
+
+    def record(self, items: list, **kwargs) -> list[dict]:
+        return readings_record_bulk(items, **kwargs)
+
+    @extend_schema(request=ReadingBatchSerializer, responses=_RESULTS)
+    def post(self, request):
+        """Store up to 1,000 cold-chain readings; one result per reading."""
+        return super().post(request)

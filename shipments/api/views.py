@@ -1,0 +1,124 @@
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from customers.models import Customer
+from outlets.access import can_manage_outlet
+from outlets.api.references import visible_ref
+from outlets.errors import NotAllowed
+from outlets.models import Staff
+
+from ..filters import PickupFilter
+from ..models import PickupRequest
+from ..selectors import pickups_for, with_clocks
+from ..services import (
+    pickup_accept,
+    pickup_contact,
+    pickup_create,
+    pickup_enter,
+    pickup_pick_up,
+)
+from .serializers import (
+    AcceptInputSerializer,
+    ContactInputSerializer,
+    EnterInputSerializer,
+    PickupCreateSerializer,
+    PickUpInputSerializer,
+    PickupSerializer,
+)
+
+
+class PickupViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Pickup requests and their four steps; every answer carries the clocks."""
+
+    serializer_class = PickupSerializer
+    filterset_class = PickupFilter
+    ordering_fields = ["requested_at", "window_start"]
+
+    def get_queryset(self):
+        return pickups_for(self.request.user)
+
+    def paginate_queryset(self, queryset):
+        # Clocks for the whole page in one query (the API always paginates).
+        page = super().paginate_queryset(queryset)
+        return None if page is None else with_clocks(page)
+
+    def get_object(self) -> PickupRequest:
+        return with_clocks([super().get_object()])[0]
+
+    @extend_schema(request=PickupCreateSerializer, responses={201: PickupSerializer})
+    def create(self, request):
+        data = _valid(PickupCreateSerializer, request)
+        data["customer"] = visible_ref(
+            request.user, Customer.objects.all(), data["customer"], "customer"
+        )
+        pickup = pickup_create(now=timezone.now(), **data)
+        return self._answer(pickup, status.HTTP_201_CREATED)
+
+    @extend_schema(request=AcceptInputSerializer, responses=PickupSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        pickup = self.get_object()
+        data = _valid(AcceptInputSerializer, request)
+        courier = _courier(request.user, pickup, data.get("courier"))
+        pickup_accept(pickup=pickup, courier=courier, now=timezone.now())
+        return self._answer(pickup)
+
+    @extend_schema(request=ContactInputSerializer, responses=PickupSerializer)
+    @action(detail=True, methods=["post"])
+    def contact(self, request, pk=None):
+        pickup = self.get_object()
+        data = _valid(ContactInputSerializer, request)
+        pickup_contact(
+            pickup=pickup,
+            courier=request.user,
+            method=data["method"],
+            now=timezone.now(),
+        )
+        return self._answer(pickup)
+
+    @extend_schema(request=PickUpInputSerializer, responses=PickupSerializer)
+    @action(detail=True, methods=["post"], url_path="pick-up")
+    def pick_up(self, request, pk=None):
+        pickup = self.get_object()
+        data = _valid(PickUpInputSerializer, request)
+        pickup_pick_up(pickup=pickup, courier=request.user, now=timezone.now(), **data)
+        return self._answer(pickup)
+
+    @extend_schema(request=EnterInputSerializer, responses=PickupSerializer)
+    @action(detail=True, methods=["post"])
+    def enter(self, request, pk=None):
+        pickup = self.get_object()
+        data = _valid(EnterInputSerializer, request)
+        pickup_enter(
+            pickup=pickup, waybill=data["waybill"], by=request.user, now=timezone.now()
+        )
+        return self._answer(pickup)
+
+    def _answer(self, pickup: PickupRequest, code: int = status.HTTP_200_OK):
+        """The pickup as it is now, read back through what the user may see."""
+        fresh = with_clocks([self.get_queryset().get(pk=pickup.pk)])[0]
+        return Response(PickupSerializer(fresh).data, status=code)
+
+
+def _courier(user: Staff, pickup: PickupRequest, courier_id: int | None) -> Staff:
+    """Who takes the pickup: the courier asking, or the one a manager assigns."""
+    if courier_id is None:
+        return user
+    if not can_manage_outlet(user, pickup.outlet_id):
+        raise NotAllowed(
+            _("Only the outlet's manager may assign a courier."),
+            fields={"courier": [_("Leave this out to take it yourself.")]},
+        )
+    return visible_ref(user, Staff.objects.all(), courier_id, "courier")
+
+
+def _valid(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
