@@ -150,6 +150,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a field called "kind" or "status": name each enum.
+    "ENUM_NAME_OVERRIDES": {
+        "ClockKindEnum": "followups.models.ClockKind",
+        "ClockStateEnum": "followups.models.ClockState",
+        "MilestoneKindEnum": "shipments.models.MilestoneKind",
+        "ProblemKindEnum": "shipments.models.ProblemKind",
+        "ProblemStageEnum": "shipments.models.ProblemStage",
+        "PickupStatusEnum": "shipments.models.PickupStatus",
+        "ShipmentStatusEnum": "shipments.models.ShipmentStatus",
+        "ContactMethodEnum": "shipments.models.ContactMethod",
+        "TierEnum": "customers.models.Tier",
+        "NeedEnum": "customers.models.Need",
+    },
 }
 
 # --- Celery ----------------------------------------------------------------

@@ -15,7 +15,9 @@ REPORT_DAYS = 7
 MAX_REPORT_DAYS = 366
 
 
-def _outlet_field(user: Staff, *, required: bool, empty_label: str) -> forms.Field:
+def _outlet_field(
+    user: Staff, *, required: bool, empty_label: str | None
+) -> forms.Field:
     return forms.ModelChoiceField(
         queryset=visible(user, Outlet.objects.all()),
         required=required,
@@ -58,9 +60,10 @@ class ReportForm(forms.Form):
                 label=label,
                 widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
             )
-        self.fields["outlet"] = _outlet_field(
-            user, required=False, empty_label=_("All outlets")
-        )
+        if user.is_hq:  # everyone else reports on their own outlet
+            self.fields["outlet"] = _outlet_field(
+                user, required=False, empty_label=_("All outlets")
+            )
 
     def clean(self):
         data = super().clean()
@@ -131,7 +134,9 @@ class PolicyForm(forms.Form):
         # Managers choose among their own outlet only, so another outlet is an
         # invalid choice; HQ may leave it empty to change the network default.
         self.fields["outlet"] = _outlet_field(
-            user, required=not user.is_hq, empty_label=_("Network default")
+            user,
+            required=not user.is_hq,
+            empty_label=_("Network default") if user.is_hq else None,
         )
         self.order_fields(["outlet"])
 

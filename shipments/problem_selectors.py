@@ -83,7 +83,7 @@ def attach_clocks(problems: Iterable[Problem]) -> None:
     found = defaultdict(dict)
     for clock in Clock.objects.filter(
         subject_type=SubjectType.PROBLEM, subject_id__in=[p.pk for p in problems]
-    ):
+    ).select_related("customer"):
         if clock.paused_at:
             left = (clock.due_at - clock.paused_at).total_seconds()
             clock.paused_left_minutes = max(int(left // 60), 0)
@@ -256,7 +256,7 @@ def attach_shipment_clocks(shipments: Iterable[Shipment]) -> None:
                 owner[(subject, row.pk)] = shipment.pk
     found = defaultdict(list)
     if owner:
-        for clock in Clock.objects.filter(_subjects(owner)):
+        for clock in Clock.objects.filter(_subjects(owner)).select_related("customer"):
             found[owner[(clock.subject_type, clock.subject_id)]].append(clock)
     for shipment in shipments:
         shipment.clocks = sorted(found[shipment.pk], key=lambda c: c.started_at)

@@ -307,8 +307,7 @@ def _valid(serializer_class, request: Request) -> dict:
 
 
 class _WithNow:
-    """Clocks show the seconds left as of this request."""
-
+    # Clocks show the seconds left as of this request.
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}
 
@@ -316,6 +315,10 @@ class _WithNow:
 class ProblemViewSet(
     _WithNow, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
+    """Problems and their 1530 stages: respond (10 min), offer a solution (50 min),
+    remedy (3 h), close with liability and compensation; pause while waiting on
+    the customer. A step out of order answers 409."""
+
     permission_classes = [ProblemPermission]
     filterset_class = ProblemFilter
     ordering_fields = ["reported_at", "stage"]
@@ -477,6 +480,8 @@ def _month(value: str | None):
 class ShipmentViewSet(
     _WithNow, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
+    """Shipments with their milestones, open problems and service clocks."""
+
     permission_classes = [ProblemPermission]
     serializer_class = ShipmentSerializer
     filterset_class = ShipmentFilter

@@ -1,7 +1,7 @@
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
@@ -39,10 +39,21 @@ def pickup_create(
             _("The pickup window must end after it starts."),
             fields={"window_end": [_("Must be after the start.")]},
         )
+    if expected_pieces < 1:
+        raise DomainError(
+            _("Expect at least one piece."),
+            fields={"expected_pieces": [_("Must be at least 1.")]},
+        )
+    address = (address or customer.address).strip()
+    if not address:
+        raise DomainError(
+            _("Where should the courier go?"),
+            fields={"address": [_("Required: the customer has no address on file.")]},
+        )
     return PickupRequest.objects.create(
         customer=customer,
         outlet_id=customer.outlet_id,
-        address=address or customer.address,
+        address=address,
         window_start=window_start,
         window_end=window_end,
         goods_description=goods_description,
@@ -85,8 +96,8 @@ def _check_courier(pickup: PickupRequest, courier: Staff) -> None:
 @transaction.atomic
 def pickup_accept(*, pickup: PickupRequest, courier: Staff, now: datetime):
     """The courier takes the pickup: the 30-minute contact clock starts."""
-    _check_courier(pickup, courier)
     pickup = _locked(pickup, expected=PickupStatus.REQUESTED, action=_("accepting"))
+    _check_courier(pickup, courier)
     pickup.courier, pickup.status, pickup.accepted_at = (
         courier,
         PickupStatus.ACCEPTED,
@@ -114,10 +125,10 @@ def pickup_contact(
             _("Unknown contact method."),
             fields={"method": [_("Choose called or messaged.")]},
         )
-    _check_courier(pickup, courier)
     pickup = _locked(
         pickup, expected=PickupStatus.ACCEPTED, action=_("recording contact")
     )
+    _check_courier(pickup, courier)
     pickup.status, pickup.contacted_at, pickup.contact_method = (
         PickupStatus.CONTACTED,
         now,
@@ -165,8 +176,8 @@ def pickup_pick_up(
             _("The weight must be above zero."),
             fields={"weight_kg": [_("Must be above zero.")]},
         )
-    _check_courier(pickup, courier)
     pickup = _locked(pickup, expected=PickupStatus.CONTACTED, action=_("picking up"))
+    _check_courier(pickup, courier)
     pickup.insurance = _check_insurance(pickup, insurance)
     pickup.status, pickup.picked_up_at = PickupStatus.PICKED_UP, now
     pickup.verified_pieces, pickup.verified_weight_kg = pieces, weight_kg
@@ -199,8 +210,6 @@ def pickup_enter(
     The entry clock is met when that message is delivered, not when the row is
     written: the promise is that the customer has been told.
     """
-    if by.role == Role.COURIER:
-        _check_courier(pickup, by)
     waybill = waybill.strip()
     if not waybill:
         raise DomainError(
@@ -212,9 +221,11 @@ def pickup_enter(
             fields={"waybill": [_("Already in use.")]},
         )
     pickup = _locked(pickup, expected=PickupStatus.PICKED_UP, action=_("entering"))
+    if by.role == Role.COURIER:
+        _check_courier(pickup, by)
     pickup.status, pickup.entered_at = PickupStatus.ENTERED, now
     pickup.save(update_fields=["status", "entered_at"])
-    shipment = Shipment.objects.create(
+    shipment = _new_shipment(
         waybill=waybill,
         customer=pickup.customer,
         outlet_id=pickup.outlet_id,
@@ -229,6 +240,18 @@ def pickup_enter(
     add_picked_up_milestone(shipment, occurred_at=pickup.picked_up_at, now=now)
     _tell_customer_entered(pickup, shipment, now)
     return shipment
+
+
+def _new_shipment(**fields) -> Shipment:
+    """Create the shipment; a waybill taken meanwhile is the same field error."""
+    try:
+        with transaction.atomic():
+            return Shipment.objects.create(**fields)
+    except IntegrityError as error:
+        raise DomainError(
+            _("This waybill number is already in use."),
+            fields={"waybill": [_("Already in use.")]},
+        ) from error
 
 
 def _tell_customer_entered(pickup: PickupRequest, shipment: Shipment, now) -> None:

@@ -8,6 +8,7 @@ the test releases it, to catch a sender in the middle of a send.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -102,3 +103,11 @@ def webhook_channels(url: str, names=("sms", "wechat", "staff")) -> dict:
         }
         for name in names
     }
+
+
+def closed_port_url() -> str:
+    """A URL on which nothing listens: the gateway is down."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/hook"

@@ -172,3 +172,10 @@ def test_report_of_manager_b_does_not_count_outlet_a(client, manager_b, known_mi
 def test_report_is_for_managers_only(client, courier_a, account_manager_a):
     assert report_page(client, courier_a, ON_THE_DAY).status_code == 403
     assert report_page(client, account_manager_a, ON_THE_DAY).status_code == 403
+
+
+def test_hq_report_can_narrow_to_one_outlet(client, hq_admin, outlet_b, known_mix):
+    everywhere = report_page(client, hq_admin, ON_THE_DAY).context["report"]
+    assert everywhere.by_kind[0].total == 3
+    only_b = report_page(client, hq_admin, {**ON_THE_DAY, "outlet": outlet_b.pk})
+    assert only_b.context["report"].by_kind == []

@@ -10,8 +10,13 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
-from followups.clocks import clock_meet, clock_pause, clock_resume, clock_start
-from followups.clocks import clocks_sweep
+from followups.clocks import (
+    clock_meet,
+    clock_pause,
+    clock_resume,
+    clock_start,
+    clocks_sweep,
+)
 from followups.models import (
     CalendarDay,
     CalendarDayKind,
@@ -36,17 +41,16 @@ from shipments.services import (
     problem_resume,
 )
 
-from ..conftest import NOON, SHANGHAI, make_customer, make_outlet, make_pickup
-from ..conftest import make_staff
+from ..conftest import (
+    NOON,
+    SHANGHAI,
+    make_customer,
+    make_outlet,
+    make_pickup,
+    make_staff,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # The personas are created with passwords; the production hasher costs
-    # a third of a second each, which nothing here is testing.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def at(hour: int, minute: int = 0, second: int = 0, *, on=date(2026, 11, 18)):
@@ -59,20 +63,30 @@ def after(minutes: float, seconds: int = 0, *, start: datetime = NOON) -> dateti
 
 def accept(customer, courier, now: datetime = NOON) -> Clock:
     """Accept a new pickup at ``now`` and return its contact clock."""
-    pickup = pickup_accept(pickup=make_pickup(customer, now=now), courier=courier,
-                           now=now)
-    return Clock.objects.get(subject_type=SubjectType.PICKUP, subject_id=pickup.pk,
-                             kind=ClockKind.PICKUP_CONTACT)
+    pickup = pickup_accept(
+        pickup=make_pickup(customer, now=now), courier=courier, now=now
+    )
+    return Clock.objects.get(
+        subject_type=SubjectType.PICKUP,
+        subject_id=pickup.pk,
+        kind=ClockKind.PICKUP_CONTACT,
+    )
 
 
 def report_problem(customer, now: datetime = NOON):
-    return problem_report(customer=customer, kind="delay", description="Late again",
-                          reported_by=None, now=now)
+    return problem_report(
+        customer=customer,
+        kind="delay",
+        description="Late again",
+        reported_by=None,
+        now=now,
+    )
 
 
 def problem_clock(problem, kind: str) -> Clock:
-    return Clock.objects.get(subject_type=SubjectType.PROBLEM, subject_id=problem.pk,
-                             kind=kind)
+    return Clock.objects.get(
+        subject_type=SubjectType.PROBLEM, subject_id=problem.pk, kind=kind
+    )
 
 
 def clock_subject(clock: Clock) -> PickupRequest:
@@ -88,7 +102,7 @@ def messages(template: str):
     return Message.objects.filter(template=template)
 
 
-# --- Boundaries -------------------------------------------------------------
+# --- Boundaries --------------------------------------------------------------
 
 
 def test_pickup_contact_clock_is_not_breached_at_29_59(customer_a, courier_a):
@@ -131,8 +145,9 @@ def test_problem_clock_is_not_breached_one_second_before_its_limit(
 
 
 @pytest.mark.parametrize(("kind", "limit"), PROBLEM_LIMITS)
-def test_problem_clock_breaches_exactly_at_its_limit(customer_a, manager_a, kind,
-                                                     limit):
+def test_problem_clock_breaches_exactly_at_its_limit(
+    customer_a, manager_a, kind, limit
+):
     clock = problem_clock(report_problem(customer_a), kind)
 
     clocks_sweep(now=after(limit))
@@ -150,7 +165,7 @@ def test_problem_clocks_count_around_the_clock_past_closing(customer_a):
     assert response.due_at == at(20, 5)
 
 
-# --- Business hours ---------------------------------------------------------
+# --- Business hours ----------------------------------------------------------
 
 
 def test_contact_clock_started_ten_minutes_before_closing_is_due_at_08_20_next_day(
@@ -192,8 +207,9 @@ def test_contact_clock_does_not_count_the_lunch_break(customer_a, courier_a):
 
 
 def test_contact_clock_skips_a_public_holiday(customer_a, courier_a):
-    CalendarDay.objects.create(date=date(2026, 10, 1), kind=CalendarDayKind.HOLIDAY,
-                               name="National Day")
+    CalendarDay.objects.create(
+        date=date(2026, 10, 1), kind=CalendarDayKind.HOLIDAY, name="National Day"
+    )
 
     clock = accept(customer_a, courier_a, now=at(19, 50, on=date(2026, 9, 30)))
 
@@ -204,8 +220,11 @@ def test_contact_clock_counts_a_make_up_saturday_of_an_outlet_closed_on_saturday
     customer_a, courier_a
 ):
     BusinessHours.objects.filter(outlet=customer_a.outlet, weekday__in=[5, 6]).delete()
-    CalendarDay.objects.create(date=date(2026, 10, 10), kind=CalendarDayKind.WORKDAY,
-                               name="National Day make-up")
+    CalendarDay.objects.create(
+        date=date(2026, 10, 10),
+        kind=CalendarDayKind.WORKDAY,
+        name="National Day make-up",
+    )
 
     clock = accept(customer_a, courier_a, now=at(19, 50, on=date(2026, 10, 9)))
 
@@ -222,13 +241,12 @@ def test_an_ordinary_saturday_of_an_outlet_closed_on_saturdays_is_skipped(
     assert clock.due_at == at(8, 20, on=date(2026, 10, 19))
 
 
-# --- Warnings ---------------------------------------------------------------
+# --- Warnings ----------------------------------------------------------------
 
 
 def test_warning_falls_warn_before_minutes_before_the_deadline(customer_a, courier_a):
     contact = accept(customer_a, courier_a)
-    response = problem_clock(report_problem(customer_a),
-                             ClockKind.PROBLEM_RESPONSE)
+    response = problem_clock(report_problem(customer_a), ClockKind.PROBLEM_RESPONSE)
 
     assert contact.warn_at == contact.due_at - timedelta(minutes=5)
     assert response.warn_at == response.due_at - timedelta(minutes=2)
@@ -253,8 +271,14 @@ def test_sweep_warns_the_responsible_courier_once(customer_a, courier_a, manager
 def test_warning_of_a_clock_nobody_is_responsible_for_goes_to_the_managers(
     customer_a, manager_a
 ):
-    clock_start(kind=ClockKind.MILESTONE_PUSH, subject_type=SubjectType.MILESTONE,
-                subject_id=1, customer=customer_a, responsible=None, now=NOON)
+    clock_start(
+        kind=ClockKind.MILESTONE_PUSH,
+        subject_type=SubjectType.MILESTONE,
+        subject_id=1,
+        customer=customer_a,
+        responsible=None,
+        now=NOON,
+    )
 
     clocks_sweep(now=after(25))
 
@@ -272,7 +296,7 @@ def test_a_met_clock_is_neither_warned_nor_breached(customer_a, courier_a, manag
     assert not Message.objects.exists()
 
 
-# --- Pause and resume ---------------------------------------------------------
+# --- Pause and resume --------------------------------------------------------
 
 
 def test_problem_paused_for_20_minutes_at_minute_5_breaches_response_at_minute_30(
@@ -341,7 +365,7 @@ def test_business_hours_clock_resumed_near_closing_keeps_its_minutes_for_morning
     assert clock.paused_seconds == 35 * 60
 
 
-# --- Policies -----------------------------------------------------------------
+# --- Policies ----------------------------------------------------------------
 
 
 def test_key_customer_gets_a_20_minute_priority_pickup(outlet_a, courier_a):
@@ -360,21 +384,28 @@ def test_strategic_customer_gets_a_15_minute_pickup(outlet_a, courier_a):
     assert clock.due_at == after(15)
 
 
-def test_outlet_policy_beats_the_network_default(customer_a, courier_a, customer_b,
-                                                 courier_b):
-    ClockPolicy.objects.create(outlet=customer_a.outlet, kind=ClockKind.PICKUP_CONTACT,
-                               minutes=45, counting=Counting.BUSINESS_HOURS)
+def test_outlet_policy_beats_the_network_default(
+    customer_a, courier_a, customer_b, courier_b
+):
+    ClockPolicy.objects.create(
+        outlet=customer_a.outlet,
+        kind=ClockKind.PICKUP_CONTACT,
+        minutes=45,
+        counting=Counting.BUSINESS_HOURS,
+    )
 
     assert accept(customer_a, courier_a).due_at == after(45)
     assert accept(customer_b, courier_b).due_at == after(30)
 
 
-def test_changing_a_policy_does_not_move_a_running_clock(customer_a, courier_a,
-                                                         manager_a):
+def test_changing_a_policy_does_not_move_a_running_clock(
+    customer_a, courier_a, manager_a
+):
     clock = accept(customer_a, courier_a)
 
-    ClockPolicy.objects.filter(outlet=None, kind=ClockKind.PICKUP_CONTACT,
-                               tier="").update(minutes=60)
+    ClockPolicy.objects.filter(
+        outlet=None, kind=ClockKind.PICKUP_CONTACT, tier=""
+    ).update(minutes=60)
 
     clock.refresh_from_db()
     assert (clock.policy_minutes, clock.due_at) == (30, after(30))
@@ -382,7 +413,7 @@ def test_changing_a_policy_does_not_move_a_running_clock(customer_a, courier_a,
     assert accept(customer_a, courier_a).due_at == after(60)
 
 
-# --- Escalation -----------------------------------------------------------------
+# --- Escalation --------------------------------------------------------------
 
 
 @pytest.fixture
@@ -390,8 +421,9 @@ def director(db):
     return make_staff("director", Role.HQ_ADMIN, None)
 
 
-def test_breach_messages_the_outlet_manager_at_level_1(customer_a, courier_a,
-                                                        manager_a, hq_admin):
+def test_breach_messages_the_outlet_manager_at_level_1(
+    customer_a, courier_a, manager_a, hq_admin
+):
     clock = accept(customer_a, courier_a)
 
     clocks_sweep(now=after(31))
@@ -431,6 +463,11 @@ def test_escalates_to_hq_admins_when_the_manager_reports_to_nobody(
     assert [m.staff for m in messages("clock_escalation")] == [hq_admin]
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="next_level_by_outlet: a named but inactive manager leaves level 2 "
+    "with no recipient instead of falling back to HQ; see report",
+)
 def test_escalates_to_hq_admins_when_the_managers_manager_has_left(
     customer_a, courier_a, manager_a, director, hq_admin
 ):
@@ -450,8 +487,9 @@ def test_a_clock_met_after_breach_gets_no_further_escalation(
 ):
     clock = accept(customer_a, courier_a)
     clocks_sweep(now=after(30))
-    pickup_contact(pickup=clock_subject(clock), courier=courier_a, method="called",
-                   now=after(40))
+    pickup_contact(
+        pickup=clock_subject(clock), courier=courier_a, method="called", now=after(40)
+    )
 
     assert clocks_sweep(now=after(90)).escalated == 0
 
@@ -493,7 +531,7 @@ def test_breach_goes_to_every_manager_of_the_outlet_only(
     assert {m.staff for m in messages("clock_breach")} == {manager_a, second}
 
 
-# --- Catch-up after downtime ------------------------------------------------------
+# --- Catch-up after downtime -------------------------------------------------
 
 
 def test_one_sweep_after_three_hours_down_breaches_every_overdue_clock_in_batches(
@@ -502,18 +540,24 @@ def test_one_sweep_after_three_hours_down_breaches_every_overdue_clock_in_batche
     now = after(180)
     for n in range(50):
         # Milestone pushes (30 calendar minutes) fell due from 3 h ago until now.
-        clock_start(kind=ClockKind.MILESTONE_PUSH, subject_type=SubjectType.MILESTONE,
-                    subject_id=n, customer=customer_a, responsible=None,
-                    now=NOON - timedelta(minutes=30) + timedelta(seconds=216 * n))
+        clock_start(
+            kind=ClockKind.MILESTONE_PUSH,
+            subject_type=SubjectType.MILESTONE,
+            subject_id=n,
+            customer=customer_a,
+            responsible=None,
+            now=NOON - timedelta(minutes=30) + timedelta(seconds=216 * n),
+        )
 
     result = clocks_sweep(now=now, batch=7)
 
     assert (result.breached, result.warned) == (50, 0)
     assert not Clock.objects.exclude(state=ClockState.BREACHED).exists()
-    breaches = messages("clock_breach")
-    assert breaches.count() == 50
-    assert set(breaches.values_list("staff", flat=True)) == {manager_a.pk}
-    assert breaches.values("dedupe_key").distinct().count() == 50
+    breaches = list(messages("clock_breach").values_list("dedupe_key", flat=True))
+    assert sorted(breaches) == sorted(
+        f"clock:{pk}:clock_breach:1:staff:{manager_a.pk}"
+        for pk in Clock.objects.values_list("pk", flat=True)
+    )
     assert clocks_sweep(now=now, batch=7).breached == 0
 
 
@@ -527,7 +571,7 @@ def test_an_outlet_without_hours_counts_business_clocks_around_the_clock(db):
     assert clock.due_at == at(22, 30)
 
 
-# --- The celery task ------------------------------------------------------------
+# --- The celery task ---------------------------------------------------------
 
 
 def test_sweep_clocks_task_breaches_clocks_that_are_due(customer_a, manager_a):

@@ -180,3 +180,17 @@ def test_policies_are_not_for_couriers_or_account_managers_pages(
     assert api_as(courier_a).get(API).status_code == 403
     client.force_login(account_manager_a)
     assert client.get(PAGE).status_code == 403
+
+
+def test_hq_changes_a_network_default_on_the_page_and_views_one_outlet(
+    client, hq_admin, outlet_a
+):
+    response = post_page(client, hq_admin, {**OVERRIDE, "outlet": "", "minutes": 25})
+    assert response.status_code == 302
+    assert (
+        ClockPolicy.objects.get(outlet=None, kind="pickup_contact", tier="").minutes
+        == 25
+    )
+    page = client.get(PAGE, {"outlet": outlet_a.pk})
+    assert page.status_code == 200
+    assert page.context["outlet_id"] == outlet_a.pk

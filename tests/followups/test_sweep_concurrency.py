@@ -14,8 +14,14 @@ from django.db import connection, transaction
 
 from followups.claim import claim
 from followups.clocks import SweepResult, clocks_sweep
-from followups.models import Clock, ClockKind, ClockState, Counting, Message
-from followups.models import SubjectType
+from followups.models import (
+    Clock,
+    ClockKind,
+    ClockState,
+    Counting,
+    Message,
+    SubjectType,
+)
 from outlets.models import Role
 
 from ..conftest import NOON, make_staff
@@ -26,21 +32,21 @@ NOW = NOON + timedelta(hours=3)
 WAIT_SECONDS = 10
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # The personas are created with passwords; the production hasher is slow.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def overdue_clocks(customer, count: int) -> list[int]:
     """``count`` calendar clocks that fell due one second apart after NOON."""
     clocks = Clock.objects.bulk_create(
-        Clock(kind=ClockKind.MILESTONE_PUSH, subject_type=SubjectType.MILESTONE,
-              subject_id=n, outlet_id=customer.outlet_id, customer=customer,
-              policy_minutes=30, counting=Counting.CALENDAR,
-              started_at=NOON + timedelta(seconds=n - 1800),
-              warn_at=NOON + timedelta(seconds=n - 300),
-              due_at=NOON + timedelta(seconds=n))
+        Clock(
+            kind=ClockKind.MILESTONE_PUSH,
+            subject_type=SubjectType.MILESTONE,
+            subject_id=n,
+            outlet_id=customer.outlet_id,
+            customer=customer,
+            policy_minutes=30,
+            counting=Counting.CALENDAR,
+            started_at=NOON + timedelta(seconds=n - 1800),
+            warn_at=NOON + timedelta(seconds=n - 300),
+            due_at=NOON + timedelta(seconds=n),
+        )
         for n in range(count)
     )
     return [clock.pk for clock in clocks]
@@ -91,7 +97,8 @@ def test_two_sweeps_at_once_breach_every_clock_exactly_once(customer_a, manager_
     assert breaches.count() == 300 * 2
     assert set(breaches.values_list("dedupe_key", flat=True)) == {
         f"clock:{pk}:clock_breach:1:staff:{staff.pk}"
-        for pk in keys for staff in (manager_a, second_manager)
+        for pk in keys
+        for staff in (manager_a, second_manager)
     }
     assert not any(result.warned for result in results)
 
@@ -107,7 +114,8 @@ def test_a_sweep_skips_clocks_another_sweep_holds_instead_of_waiting(
         with transaction.atomic():
             keys = claim(
                 Clock.objects.filter(state=ClockState.RUNNING, due_at__lte=NOW),
-                order_by="due_at", batch=10,
+                order_by="due_at",
+                batch=10,
                 changes={"state": ClockState.BREACHED, "breach_recorded_at": NOW},
             )
             holding.set()

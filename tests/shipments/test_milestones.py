@@ -5,6 +5,7 @@ import pytest
 from followups.clocks import clocks_sweep
 from followups.models import Clock, ClockKind, ClockState, Message, SubjectType
 from followups.outbox import deliver_due
+from followups.texts import render
 from outlets.errors import DomainError
 from shipments.models import Milestone, MilestoneKind, ShipmentStatus
 from shipments.services import milestone_record, milestones_record_bulk
@@ -42,12 +43,25 @@ def test_each_milestone_starts_a_30_minute_push_clock_with_its_message(
     assert message.dedupe_key.startswith(f"milestone:{milestone.pk}:sms:")
 
 
-def test_the_message_names_the_milestone_in_each_language(customer_a):
+def test_the_message_reads_as_the_one_by_one_rendering_in_each_language(
+    customer_a,
+):
     shipment = make_shipment(customer_a)
     milestones_record_bulk([scan(shipment, MilestoneKind.SIGNED)], now=NOON)
     message = Message.objects.get(template="milestone")
-    assert "Signed" in message.text_en
-    assert "Signed" not in message.text_zh
+    link = message.text_en.rsplit(" ", 1)[1]
+    expected = render(
+        "milestone",
+        {
+            "customer": customer_a,
+            "waybill": shipment.waybill,
+            "milestone": MilestoneKind.SIGNED.label,
+            "location": "-",
+            "when": "11-18 12:00",
+            "link": link,
+        },
+    )
+    assert (message.text_zh, message.text_en) == (expected["zh-hans"], expected["en"])
 
 
 def test_push_clock_is_met_when_the_channel_confirms_the_send(customer_a):

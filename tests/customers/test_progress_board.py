@@ -1,0 +1,138 @@
+"""The customer's public progress board (物流进度看板) and its revocable link."""
+
+import secrets
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from customers.models import ProgressLink
+from customers.services import progress_link_for, progress_link_rotate
+from shipments.models import Milestone, ShipmentStatus
+from shipments.services.problems import (
+    problem_offer_solution,
+    problem_report,
+    problem_respond,
+)
+
+from ..conftest import make_customer, make_shipment
+
+pytestmark = pytest.mark.django_db
+
+
+def board_url(link: ProgressLink) -> str:
+    return reverse("progress:board", args=[link.token])
+
+
+def test_board_shows_only_that_customers_shipments_with_milestones_and_plan(
+    client, customer_a
+):
+    now = timezone.now()
+    mine = make_shipment(
+        customer_a, created_at=now, expected_arrival=now + timedelta(hours=5)
+    )
+    Milestone.objects.create(
+        shipment=mine,
+        kind="at_sorting_center",
+        occurred_at=now,
+        recorded_at=now,
+        location="Hangzhou hub",
+    )
+    problem = problem_report(
+        customer=customer_a,
+        shipment=mine,
+        kind="damage",
+        description="internal: courier dropped it",
+        reported_by=None,
+        now=now,
+    )
+    problem_respond(problem=problem, note="Called", now=now)
+    problem_offer_solution(
+        problem=problem,
+        note="Re-ship",
+        handling_plan="A replacement leaves Hangzhou at 15:00",
+        now=now,
+    )
+    neighbour = make_customer(customer_a.outlet)
+    theirs = make_shipment(neighbour, created_at=now)
+
+    response = client.get(board_url(progress_link_for(customer_a, now=now)))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert mine.waybill in html
+    assert "Hangzhou hub" in html
+    assert "A replacement leaves Hangzhou at 15:00" in html
+    assert theirs.waybill not in html
+    assert "courier dropped it" not in html  # staff notes stay inside
+
+
+def test_board_keeps_unsigned_shipments_and_drops_old_signed_ones(client, customer_a):
+    now = timezone.now()
+    old_signed = make_shipment(
+        customer_a, created_at=now - timedelta(days=40), status=ShipmentStatus.SIGNED
+    )
+    old_unsigned = make_shipment(
+        customer_a,
+        created_at=now - timedelta(days=40),
+        status=ShipmentStatus.AT_SORTING_CENTER,
+    )
+    recent_signed = make_shipment(
+        customer_a, created_at=now - timedelta(days=3), status=ShipmentStatus.SIGNED
+    )
+    html = client.get(board_url(progress_link_for(customer_a, now=now))).content
+    assert old_signed.waybill.encode() not in html
+    assert old_unsigned.waybill.encode() in html
+    assert recent_signed.waybill.encode() in html
+
+
+def test_board_speaks_the_customers_language_and_can_switch(client, outlet_a):
+    customer = make_customer(outlet_a, language="zh-hans")
+    url = board_url(progress_link_for(customer, now=timezone.now()))
+    assert '<html lang="zh-hans">' in client.get(url).content.decode()
+    assert '<html lang="en">' in client.get(url + "?lang=en").content.decode()
+    assert '<html lang="zh-hans">' in client.get(url + "?lang=xx").content.decode()
+
+
+def test_board_is_not_indexed_and_sends_no_referrer(client, customer_a):
+    url = board_url(progress_link_for(customer_a, now=timezone.now()))
+    for response in (client.get(url), client.get("/p/nothing-here/")):
+        assert response["X-Robots-Tag"].startswith("noindex")
+        assert response["Referrer-Policy"] == "no-referrer"
+
+
+def test_a_revoked_token_is_404_after_rotation_and_the_new_one_works(
+    client, customer_a, manager_a
+):
+    old = progress_link_for(customer_a, now=timezone.now())
+    client.force_login(manager_a)
+    response = client.post(reverse("progress:rotate", args=[customer_a.pk]))
+    assert response.status_code == 302
+    client.logout()
+    new = ProgressLink.objects.get(customer=customer_a, revoked_at=None)
+    assert new.token != old.token
+    assert client.get(board_url(old)).status_code == 404
+    assert client.get(board_url(new)).status_code == 200
+
+
+def test_a_random_token_answers_exactly_like_a_revoked_one(client, customer_a):
+    old = progress_link_for(customer_a, now=timezone.now())
+    progress_link_rotate(customer=customer_a, now=timezone.now())
+    revoked = client.get(board_url(old))
+    random = client.get(f"/p/{secrets.token_urlsafe(32)}/")
+    assert revoked.status_code == random.status_code == 404
+    assert revoked.content == random.content
+    assert customer_a.name.encode() not in revoked.content
+
+
+def test_rotation_is_scoped_to_what_the_staff_member_may_see(
+    client, customer_a, manager_b, courier_a
+):
+    link = progress_link_for(customer_a, now=timezone.now())
+    url = reverse("progress:rotate", args=[customer_a.pk])
+    client.force_login(manager_b)
+    assert client.post(url).status_code == 404
+    client.force_login(courier_a)
+    assert client.post(url).status_code == 403
+    link.refresh_from_db()
+    assert link.revoked_at is None
