@@ -152,7 +152,7 @@ def run_api(hq, bodies: list[bytes], profile: bool) -> tuple[float, int, int]:
     elapsed = time.perf_counter() - started
     if profiler:
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(30)
         print(out.getvalue())
     return elapsed, created, queries
 

@@ -168,9 +168,11 @@ SPECTACULAR_SETTINGS = {
 # --- Celery ----------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    # At-least-once: an unacked task comes back after this; it must outlast
-    # the hard time limit of every task.
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # At-least-once: a task a dead worker held comes back after this, so it must
+    # outlast the hard time limit of every task (90 s) but no more than needed.
+    # Nothing is lost meanwhile: clocks and messages are rows, and the next
+    # beat sweep claims whatever a lost task left behind.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300),
 }
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"

@@ -180,3 +180,47 @@ def progress_link_rotate(*, customer: Customer, now: datetime) -> ProgressLink:
         revoked_at=now
     )
     return progress_link_for(customer, now=now)
+
+
+HABIT_FIELDS = (
+    "pickup_window_start",
+    "pickup_window_end",
+    "days_unavailable",
+    "prefers_parcel_locker",
+    "packaging_preference",
+)
+
+
+@transaction.atomic
+def customer_update_habits(*, customer: Customer, **changes) -> CustomerHabits:
+    """Change the structured customer file; only the fields given change."""
+    unknown = set(changes) - set(HABIT_FIELDS)
+    if unknown:
+        raise DomainError(
+            _("Unknown habit."),
+            fields={name: [_("Not a habit field.")] for name in sorted(unknown)},
+        )
+    habits, _created = CustomerHabits.objects.select_for_update().get_or_create(
+        customer=customer
+    )
+    for name, value in changes.items():
+        setattr(habits, name, value)
+    _check_habits(habits)
+    habits.save()
+    return habits
+
+
+def _check_habits(habits: CustomerHabits) -> None:
+    start, end = habits.pickup_window_start, habits.pickup_window_end
+    if (start is None) != (end is None) or (start and end and start >= end):
+        raise DomainError(
+            _("The preferred pickup window needs a start before its end."),
+            fields={"pickup_window_end": [_("Must be after the start.")]},
+        )
+    days = habits.days_unavailable
+    if not isinstance(days, list) or any(d not in range(7) for d in days):
+        raise DomainError(
+            _("Days are weekday numbers, 0 (Monday) to 6 (Sunday)."),
+            fields={"days_unavailable": [_("Use weekday numbers 0 to 6.")]},
+        )
+    habits.days_unavailable = sorted(set(days))

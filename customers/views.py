@@ -10,9 +10,9 @@ from django.views.decorators.http import require_POST
 from outlets.errors import DomainError
 
 from .filters import CustomerFilter
-from .forms import NoteForm
+from .forms import HabitsForm, NoteForm
 from .selectors import customer_detail, customers_for
-from .services import customer_add_note
+from .services import HABIT_FIELDS, customer_add_note, customer_update_habits
 from .tenure import tenure_on
 
 
@@ -38,6 +38,9 @@ def customer_page(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "customer": customer,
             "note_form": NoteForm(),
+            "habits_form": HabitsForm(
+                initial={name: getattr(customer.habits, name) for name in HABIT_FIELDS}
+            ),
             "problems": customer.problems.order_by("-reported_at")[:20],
         },
     )
@@ -67,4 +70,27 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             _("The note was not saved: %(errors)s") % {"errors": form.errors.as_text()},
         )
+    return redirect("customers:detail", pk=customer.pk)
+
+
+@login_required
+@require_POST
+def habits_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = customer_detail(request.user, pk)
+    if customer is None:
+        raise Http404
+    form = HabitsForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request,
+            _("The habits were not saved: %(errors)s")
+            % {"errors": form.errors.as_text()},
+        )
+        return redirect("customers:detail", pk=customer.pk)
+    try:
+        customer_update_habits(customer=customer, **form.cleaned_data)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Habits saved."))
     return redirect("customers:detail", pk=customer.pk)

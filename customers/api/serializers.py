@@ -10,6 +10,10 @@ from ..tenure import tenure_on
 
 
 class HabitsSerializer(serializers.ModelSerializer):
+    days_unavailable = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=6), required=False
+    )
+
     class Meta:
         model = CustomerHabits
         fields = [

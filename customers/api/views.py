@@ -11,11 +11,12 @@ from outlets.models import Staff
 from ..filters import CustomerFilter
 from ..models import Customer
 from ..selectors import customers_for
-from ..services import customer_add_note, customer_create
+from ..services import customer_add_note, customer_create, customer_update_habits
 from .serializers import (
     CustomerDetailSerializer,
     CustomerInputSerializer,
     CustomerSerializer,
+    HabitsSerializer,
     NoteSerializer,
 )
 
@@ -69,8 +70,17 @@ class CustomerViewSet(
         )
         return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=HabitsSerializer, responses=HabitsSerializer)
+    @action(detail=True, methods=["patch"])
+    def habits(self, request, pk=None):
+        """Change the structured customer file; fields left out stay as they are."""
+        customer = self.get_object()
+        data = _valid(HabitsSerializer, request, partial=True)
+        habits = customer_update_habits(customer=customer, **data)
+        return Response(HabitsSerializer(habits).data)
 
-def _valid(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data)
+
+def _valid(serializer_class, request, partial: bool = False) -> dict:
+    serializer = serializer_class(data=request.data, partial=partial)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)

@@ -107,3 +107,43 @@ def test_schema_and_docs_are_served_without_a_cdn(manager_a, client):
     docs = client.get("/api/docs/").content.decode()
     assert "cdn" not in docs.lower()
     assert "/static/drf_spectacular_sidecar/" in docs
+
+
+def test_habits_change_through_the_api_and_bad_days_are_refused(
+    account_manager_a, customer_a
+):
+    client = api_as(account_manager_a)
+    url = f"/api/v1/customers/{customer_a.pk}/habits/"
+    response = client.patch(
+        url, {"days_unavailable": [5, 6], "prefers_parcel_locker": True},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    customer_a.habits.refresh_from_db()
+    assert customer_a.habits.days_unavailable == [5, 6]
+    bad = client.patch(url, {"days_unavailable": [9]}, format="json")
+    assert bad.status_code == 400
+    assert "days_unavailable" in bad.json()["error"]["fields"]
+    window = client.patch(
+        url, {"pickup_window_start": "10:00", "pickup_window_end": "09:00"},
+        format="json",
+    )
+    assert window.status_code == 400
+    assert "pickup_window_end" in window.json()["error"]["fields"]
+    customer_a.habits.refresh_from_db()
+    assert customer_a.habits.pickup_window_start is None
+
+
+def test_habits_form_on_the_customer_page_saves_the_file(
+    client, account_manager_a, customer_a
+):
+    client.force_login(account_manager_a)
+    response = client.post(
+        f"/customers/{customer_a.pk}/habits/",
+        {"pickup_window_start": "08:00", "pickup_window_end": "10:00",
+         "days_unavailable": ["2"], "packaging_preference": "No. 3 carton"},
+    )
+    assert response.status_code == 302
+    page = client.get(f"/customers/{customer_a.pk}/").content.decode()
+    assert "No. 3 carton" in page
+    assert "Wednesday" in page

@@ -133,9 +133,11 @@ def test_problems_filter_by_stage_kind_and_customer(customer_a, manager_a):
     reported(other, kind="loss")
     problem_respond(problem=damage, note="Called", now=timezone.now())
     api = api_as(manager_a)
-    ids = lambda query: [
-        p["id"] for p in api.get(f"/api/v1/problems/?{query}").json()["results"]
-    ]  # noqa: E731, E501
+
+    def ids(query: str) -> list[int]:
+        body = api.get(f"/api/v1/problems/?{query}").json()
+        return [problem["id"] for problem in body["results"]]
+
     assert ids("stage=responded") == [damage.pk]
     assert ids("kind=damage") == [damage.pk]
     assert ids(f"customer={customer_a.pk}") == [damage.pk]
