@@ -116,9 +116,14 @@ def payloads(shipments) -> list[bytes]:
         at = (start + timedelta(hours=6 * step)).isoformat()
         for first in range(0, len(shipments), BATCH):
             events = [
-                {"waybill": s.waybill, "kind": kind, "occurred_at": at,
-                 "location": "杭州转运中心", "note": ""}
-                for s in shipments[first:first + BATCH]
+                {
+                    "waybill": s.waybill,
+                    "kind": kind,
+                    "occurred_at": at,
+                    "location": "杭州转运中心",
+                    "note": "",
+                }
+                for s in shipments[first : first + BATCH]
             ]
             bodies.append(json.dumps({"events": events}).encode())
     return bodies
@@ -142,6 +147,9 @@ def run_api(hq, bodies: list[bytes], profile: bool) -> tuple[float, int, int]:
             with CaptureQueriesContext(connection) as captured:
                 response = client.post(URL, body, content_type="application/json")
             queries = len(captured)
+            if profile:
+                for query in captured.captured_queries:
+                    print(f"{float(query['time']) * 1000:8.1f} ms  {query['sql'][:110]}")
         else:
             response = client.post(URL, body, content_type="application/json")
         if profiler:
@@ -152,7 +160,9 @@ def run_api(hq, bodies: list[bytes], profile: bool) -> tuple[float, int, int]:
     elapsed = time.perf_counter() - started
     if profiler:
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(30)
+        pstats.Stats(profiler, stream=out).sort_stats(
+            os.environ.get("SORT", "cumulative")
+        ).print_stats(30)
         print(out.getvalue())
     return elapsed, created, queries
 
@@ -175,8 +185,10 @@ def run_raw(shipments) -> float:
         for step, kind in enumerate(KINDS):
             at = start + timedelta(hours=6 * step)
             for first in range(0, len(shipments), BATCH):
-                rows = [(s.pk, kind, at, "杭州转运中心", "", now)
-                        for s in shipments[first:first + BATCH]]
+                rows = [
+                    (s.pk, kind, at, "杭州转运中心", "", now)
+                    for s in shipments[first : first + BATCH]
+                ]
                 cursor.executemany(sql, rows)
                 conn.commit()
     elapsed = time.perf_counter() - started
@@ -202,15 +214,24 @@ def main() -> None:
     if created != events:
         sys.exit(f"expected {events} created events, got {created}")
     api_rate, raw_rate = events / api_s, events / raw_s
-    print(f"endpoint: {events} events in {api_s:.2f} s = {api_rate:,.0f} events/s "
-          f"({len(bodies)} batches of {BATCH}, {queries} queries per batch)")
+    print(
+        f"endpoint: {events} events in {api_s:.2f} s = {api_rate:,.0f} events/s "
+        f"({len(bodies)} batches of {BATCH}, {queries} queries per batch)"
+    )
     print(f"raw executemany: {events} rows in {raw_s:.2f} s = {raw_rate:,.0f} rows/s")
     print(f"ratio endpoint/raw: {api_rate / raw_rate:.2f}")
-    print(json.dumps({
-        "bench": "ingest", "events": events, "events_per_s": round(api_rate),
-        "raw_per_s": round(raw_rate), "ratio": round(api_rate / raw_rate, 3),
-        "queries_per_batch": queries,
-    }))
+    print(
+        json.dumps(
+            {
+                "bench": "ingest",
+                "events": events,
+                "events_per_s": round(api_rate),
+                "raw_per_s": round(raw_rate),
+                "ratio": round(api_rate / raw_rate, 3),
+                "queries_per_batch": queries,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -304,10 +304,11 @@ def next_level_by_outlet(outlet_ids: set[int]) -> dict[int, list[Staff]]:
     """Whom the managers report to; HQ admins where nobody is named."""
     managers = managers_by_outlet(outlet_ids)
     hq = list(Staff.objects.filter(is_active=True, role=Role.HQ_ADMIN))
-    above = {}
-    for outlet_id, people in managers.items():
-        bosses = {p.manager_id for p in people if p.manager_id}
-        above[outlet_id] = (
-            list(Staff.objects.filter(pk__in=bosses, is_active=True)) if bosses else hq
-        )
-    return above
+    named = {p.manager_id for people in managers.values() for p in people}
+    bosses = {b.pk: b for b in Staff.objects.filter(pk__in=named, is_active=True)}
+    # A boss who has left (inactive) must not swallow the escalation: HQ steps in.
+    return {
+        outlet_id: [bosses[p.manager_id] for p in people if p.manager_id in bosses]
+        or hq
+        for outlet_id, people in managers.items()
+    }

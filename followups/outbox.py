@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -152,6 +153,13 @@ def deliver(message: Message, *, now: datetime) -> None:
         get_channel(message.channel).send(Outgoing.from_message(message))
     except DeliveryError as error:
         _record_failure(message, error, now=now)
+        return
+    except Exception as error:  # noqa: BLE001 - one bad row must not stop the batch
+        log.exception("message %s: channel %s crashed", message.pk, message.channel)
+        permanent = isinstance(error, ImproperlyConfigured)
+        _record_failure(
+            message, DeliveryError(str(error), permanent=permanent), now=now
+        )
         return
     with transaction.atomic():
         Message.objects.filter(pk=message.pk).update(

@@ -36,9 +36,12 @@ def default_warning(minutes: int) -> int:
 def policy_for(kind: str, customer: Customer, needs: list[str]) -> Applied:
     """The most specific policy row for this clock, else DOMAIN.md's default.
 
-    Specificity: the outlet's own row beats the network's, a row for the
-    customer's tier beats one for any tier, and a need beats any need. Among
-    equally specific rows the strictest (fewest minutes) wins.
+    Specificity, most telling first: a row for the customer's tier beats one for
+    any tier, then a row for one of their needs beats one for any need, then the
+    outlet's own row beats the network's. So an outlet that relaxes its general
+    limit does not take away key customers' priority pickup; to change that it
+    writes its own row for the key tier. Among equally specific rows the
+    strictest (fewest minutes) wins.
     """
     rows = ClockPolicy.objects.filter(
         Q(outlet=customer.outlet_id) | Q(outlet__isnull=True),
@@ -60,7 +63,5 @@ def policy_for(kind: str, customer: Customer, needs: list[str]) -> Applied:
 
 
 def _rank(policy: ClockPolicy) -> tuple:
-    specificity = (
-        4 * (policy.outlet_id is not None) + 2 * bool(policy.tier) + bool(policy.need)
-    )
-    return (-specificity, policy.minutes)
+    specificity = (bool(policy.tier), bool(policy.need), policy.outlet_id is not None)
+    return (tuple(-int(flag) for flag in specificity), policy.minutes)

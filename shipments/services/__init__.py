@@ -20,6 +20,7 @@ from .problems import (
     problem_report,
     problem_respond,
     problem_resume,
+    shipment_report_delay,
 )
 from .readings import reading_record
 
@@ -39,4 +40,5 @@ __all__ = [
     "problem_respond",
     "problem_resume",
     "reading_record",
+    "shipment_report_delay",
 ]

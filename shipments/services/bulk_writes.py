@@ -10,6 +10,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -18,7 +19,14 @@ from django.utils import translation
 from customers.models import Customer, CustomerNeed, ProgressLink
 from followups import outbox
 from followups.business_hours import add_business_minutes, schedule_for_outlet
-from followups.models import Clock, ClockPolicy, Counting, Message
+from followups.models import (
+    Clock,
+    ClockPolicy,
+    ClockState,
+    Counting,
+    Message,
+    MessageStatus,
+)
 from followups.policies import DEFAULT_MINUTES, Applied, _rank, default_warning
 from followups.texts import LANGUAGES, TEMPLATES
 
@@ -102,17 +110,43 @@ def _choose(kind, rows, customer, needs) -> Applied:
     )
 
 
+class Started(NamedTuple):
+    id: int
+    minutes: int
+
+
+CLOCK_FIELDS = [
+    "kind",
+    "subject_type",
+    "subject_id",
+    "outlet",
+    "customer",
+    "responsible",
+    "policy_minutes",
+    "policy_label",
+    "counting",
+    "escalate_after_minutes",
+    "state",
+    "started_at",
+    "warn_at",
+    "due_at",
+    "paused_seconds",
+    "escalation_level",
+]
+
+
 def clocks_start_many(
     *,
     kind: str,
     subject_type: str,
     subjects: list[tuple[int, Customer, int | None]],
     now: datetime,
-) -> dict[int, Clock]:
+) -> dict[int, "Started"]:
     """Start a clock for each ``(subject_id, customer, responsible_id)``.
 
-    The subjects must be new (no clock yet): the rows are inserted as they are,
-    and their keys come back from the same INSERT.
+    Like ``clock_start``, a subject that already has this clock keeps it.
+    Returns the new clocks by subject. Rows are written as plain values
+    in one statement: building 1,000 model instances cost more than the insert.
     """
     if not subjects:
         return {}
@@ -120,30 +154,34 @@ def clocks_start_many(
     needs = needs_of(c.pk for c in customers)
     choose = policy_chooser(kind, {c.outlet_id for c in customers})
     deadline = _deadlines()
-    clocks = []
+    rows = []
     for subject_id, customer, responsible_id in subjects:
         policy = choose(customer, needs.get(customer.pk, []))
-        clocks.append(
-            Clock(
-                kind=kind,
-                subject_type=subject_type,
-                subject_id=subject_id,
-                outlet_id=customer.outlet_id,
-                customer_id=customer.pk,
-                responsible_id=responsible_id,
-                policy_minutes=policy.minutes,
-                policy_label=policy.label,
-                counting=policy.counting,
-                escalate_after_minutes=policy.escalate_after_minutes,
-                started_at=now,
-                warn_at=deadline(
-                    now, policy.minutes - policy.warn_before_minutes, policy, customer
-                ),
-                due_at=deadline(now, policy.minutes, policy, customer),
+        warn_after = policy.minutes - policy.warn_before_minutes
+        rows.append(
+            (
+                kind,
+                subject_type,
+                subject_id,
+                customer.outlet_id,
+                customer.pk,
+                responsible_id,
+                policy.minutes,
+                policy.label,
+                policy.counting,
+                policy.escalate_after_minutes,
+                ClockState.RUNNING,
+                now,
+                deadline(now, warn_after, policy, customer),
+                deadline(now, policy.minutes, policy, customer),
+                0,
+                0,
             )
         )
-    Clock.objects.bulk_create(clocks, batch_size=1000)
-    return {clock.subject_id: clock for clock in clocks}
+    created = insert_new(
+        Clock, CLOCK_FIELDS, rows, ["subject_id", "id", "policy_minutes"]
+    )
+    return {subject_id: Started(pk, minutes) for subject_id, pk, minutes in created}
 
 
 def _deadlines() -> Callable:
@@ -162,6 +200,25 @@ def _deadlines() -> Callable:
     return deadline
 
 
+MESSAGE_FIELDS = [
+    "outlet",
+    "customer",
+    "clock",
+    "channel",
+    "address",
+    "template",
+    "language",
+    "text_zh",
+    "text_en",
+    "dedupe_key",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+    "last_error",
+]
+
+
 def customer_message(
     *,
     customer: Customer,
@@ -169,30 +226,34 @@ def customer_message(
     texts: dict[str, str],
     key: str,
     now: datetime,
-    clock: Clock | None = None,
-) -> Message:
-    """An unsaved ``outbox.to_customer`` message, to be written with others."""
+    clock_id: int | None = None,
+) -> tuple:
+    """The row ``outbox.to_customer`` would write, as values for ``write_messages``."""
     channel, address = outbox.customer_address(customer)
-    return Message(
-        outlet_id=customer.outlet_id,
-        customer=customer,
-        clock=clock,
-        channel=channel,
-        address=address,
-        template=template,
-        language=customer.language,
-        text_zh=texts["zh-hans"],
-        text_en=texts["en"],
-        dedupe_key=f"{key}:{channel}:{address}"[:200],
-        next_attempt_at=outbox.quiet_until(customer, now) or now,
-        created_at=now,
+    return (
+        customer.outlet_id,
+        customer.pk,
+        clock_id,
+        channel,
+        address,
+        template,
+        customer.language,
+        texts["zh-hans"],
+        texts["en"],
+        f"{key}:{channel}:{address}"[:200],
+        MessageStatus.PENDING,
+        0,
+        outbox.quiet_until(customer, now) or now,
+        now,
+        "",
     )
 
 
-def write_messages(messages: list[Message]) -> None:
+def write_messages(rows: list[tuple]) -> None:
     """Insert in one statement, skip dedupe keys already written, deliver on commit."""
-    if messages:
-        outbox.write_staff_messages(messages)
+    if rows:
+        insert_new(Message, MESSAGE_FIELDS, rows, ["id"])
+        transaction.on_commit(outbox._enqueue_delivery)
 
 
 def texts_with_labels(

@@ -208,7 +208,7 @@ def _alarm(alarmed: list[tuple[Excursion, NewReading]], now: datetime) -> None:
                 if reading.humidity_pct is None
                 else reading.humidity_pct,
                 "when": f"{timezone.localtime(reading.taken_at):%H:%M}",
-                "minutes": clocks[excursion.pk].policy_minutes,
+                "minutes": clocks[excursion.pk].minutes,
             }
         )
         people = {

@@ -6,6 +6,7 @@ The courier page, the API and the carrier's scanning system all come through
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -151,8 +152,7 @@ def milestones_record_bulk(
     for index in first_of.values():
         results[index] = {"status": "duplicate"}
     if created:
-        by_pk = {s.pk: s for s in found.values()}
-        _push(created, by_pk, now)
+        _push(created, {t.pk: t for t in found.values()}, now)
         touched = {row[1] for row in created}
         _refresh_statuses(touched)
         progress_schedule(touched, now=now)
@@ -163,34 +163,49 @@ def _values(scan: Scan) -> tuple:
     return scan.kind, scan.occurred_at, scan.location, scan.note
 
 
-def _shipments(scope: QuerySet | None, waybills: set[str]) -> dict[str, Shipment]:
+class Target(NamedTuple):
+    pk: int
+    waybill: str
+    customer_id: int
+
+
+def _shipments(scope: QuerySet | None, waybills: set[str]) -> dict[str, Target]:
+    """The shipments scanned, as plain values: no model instances per event."""
     if not waybills:
         return {}
     scope = Shipment.objects.all() if scope is None else scope
-    found = scope.filter(waybill__in=waybills).select_related("customer")
-    return {shipment.waybill: shipment for shipment in found.order_by()}
+    found = scope.filter(waybill__in=waybills).order_by()
+    return {
+        waybill: Target(pk, waybill, customer_id)
+        for pk, waybill, customer_id in found.values_list(
+            "pk", "waybill", "customer_id"
+        )
+    }
 
 
-def _push(created: list[tuple], shipments: dict[int, Shipment], now) -> None:
+def _push(created: list[tuple], shipments: dict[int, Target], now) -> None:
     """Start each new milestone's 30-minute push clock and write its message.
 
     The clock is met when the channel confirms the message (``outbox.deliver``).
+    The push clock's owner is the customer's account manager.
     """
+    customer_ids = {shipments[row[1]].customer_id for row in created}
+    customers = Customer.objects.in_bulk(customer_ids)
+    owner = {pk: (c, c.account_manager_id) for pk, c in customers.items()}
     clocks = clocks_start_many(
         kind=ClockKind.MILESTONE_PUSH,
         subject_type=SubjectType.MILESTONE,
         subjects=[
-            (pk, shipments[shipment_id].customer, _responsible(shipments[shipment_id]))
+            (pk, *owner[shipments[shipment_id].customer_id])
             for pk, shipment_id, *_rest in created
         ],
         now=now,
     )
     render = texts_with_labels("milestone", "milestone", MilestoneKind)
-    customer_ids = {shipments[row[1]].customer_id for row in created}
     links = progress_urls(customer_ids, now=now)
     messages = []
     for pk, shipment_id, kind, occurred_at, location in created:
-        customer = shipments[shipment_id].customer
+        customer = customers[shipments[shipment_id].customer_id]
         context = {
             "customer": str(customer),
             "waybill": shipments[shipment_id].waybill,
@@ -205,14 +220,10 @@ def _push(created: list[tuple], shipments: dict[int, Shipment], now) -> None:
                 texts=render(context, kind),
                 key=f"milestone:{pk}",
                 now=now,
-                clock=clocks[pk],
+                clock_id=clocks[pk].id,
             )
         )
     write_messages(messages)
-
-
-def _responsible(shipment: Shipment) -> int | None:
-    return shipment.customer.account_manager_id
 
 
 def _refresh_statuses(shipment_ids: set[int]) -> None:

@@ -463,11 +463,6 @@ def test_escalates_to_hq_admins_when_the_manager_reports_to_nobody(
     assert [m.staff for m in messages("clock_escalation")] == [hq_admin]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="next_level_by_outlet: a named but inactive manager leaves level 2 "
-    "with no recipient instead of falling back to HQ; see report",
-)
 def test_escalates_to_hq_admins_when_the_managers_manager_has_left(
     customer_a, courier_a, manager_a, director, hq_admin
 ):
@@ -586,3 +581,21 @@ def test_sweep_clocks_task_breaches_clocks_that_are_due(customer_a, manager_a):
     assert state_of(problem_clock(problem, ClockKind.PROBLEM_REMEDY)) == (
         ClockState.RUNNING
     )
+
+
+def test_an_outlets_general_override_keeps_key_customers_priority_pickup(
+    outlet_a, courier_a, customer_a
+):
+    from followups.models import ClockPolicy
+    from shipments.services import pickup_accept
+
+    from ..conftest import make_pickup
+
+    ClockPolicy.objects.create(
+        outlet=outlet_a, kind="pickup_contact", minutes=45, counting="calendar"
+    )
+    customer_a.tier = "key"
+    customer_a.save()
+    pickup = pickup_accept(pickup=make_pickup(customer_a), courier=courier_a, now=NOON)
+    clock = Clock.objects.get(subject_id=pickup.pk, kind="pickup_contact")
+    assert (clock.policy_minutes, clock.policy_label) == (20, "Priority pickup")

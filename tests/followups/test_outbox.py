@@ -377,11 +377,6 @@ def _worker_killed(message, *, now):
     raise SystemExit("worker killed")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="outbox.deliver catches only DeliveryError: any other error from a "
-    "channel aborts deliver_due and strands the rest of the batch; see report",
-)
 def test_a_message_no_channel_can_take_does_not_hold_up_the_others(
     outlet_a, peer, settings
 ):
