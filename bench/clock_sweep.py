@@ -219,6 +219,7 @@ def main() -> int:
             f"clock_sweep: size={args.size} open={open_n} due={due}"
             f" db={settings.DATABASES['default']['NAME']} DEBUG={settings.DEBUG}"
         )
+        print(f"load average (shared machine): {_common.loadavg()}")
         started = time.perf_counter()
         outlet_ids, _managers = _common.load_clocks(
             open_n=open_n, now=now, due_every=open_n // due

@@ -149,7 +149,9 @@ def run_api(hq, bodies: list[bytes], profile: bool) -> tuple[float, int, int]:
             queries = len(captured)
             if profile:
                 for query in captured.captured_queries:
-                    print(f"{float(query['time']) * 1000:8.1f} ms  {query['sql'][:110]}")
+                    print(
+                        f"{float(query['time']) * 1000:8.1f} ms  {query['sql'][:110]}"
+                    )
         else:
             response = client.post(URL, body, content_type="application/json")
         if profiler:

@@ -66,14 +66,19 @@ def main() -> int:
     for script in BENCHES:
         started = time.monotonic()
         code, result = run_one(script, args.size, TIMEOUT_S[args.size])
-        print(f"{script}: exit {code} after {time.monotonic() - started:.0f} s\n",
-              flush=True)
+        print(
+            f"{script}: exit {code} after {time.monotonic() - started:.0f} s\n",
+            flush=True,
+        )
         if result is not None:
             results.append(result)
         if code != 0 or result is None:
             failed.append(script)
-    print(json.dumps({"bench": "all", "size": args.size, "results": results,
-                      "failed": failed}))
+    print(
+        json.dumps(
+            {"bench": "all", "size": args.size, "results": results, "failed": failed}
+        )
+    )
     return 1 if failed else 0
 
 

@@ -229,7 +229,7 @@ def customer_message(
     clock_id: int | None = None,
 ) -> tuple:
     """The row ``outbox.to_customer`` would write, as values for ``write_messages``."""
-    channel, address = outbox.customer_address(customer)
+    channel, address, not_before = _reach(customer, now)
     return (
         customer.outlet_id,
         customer.pk,
@@ -243,10 +243,24 @@ def customer_message(
         f"{key}:{channel}:{address}"[:200],
         MessageStatus.PENDING,
         0,
-        outbox.quiet_until(customer, now) or now,
+        not_before,
         now,
         "",
     )
+
+
+def _reach(customer: Customer, now: datetime) -> tuple[str, str, datetime]:
+    """Channel, address and earliest send time, worked out once per customer.
+
+    Formatting a phone number costs more than the rest of a message row, and
+    a batch holds many scans of the same customers.
+    """
+    cached = getattr(customer, "_reach", None)
+    if cached is None or cached[0] != now:
+        channel, address = outbox.customer_address(customer)
+        cached = (now, (channel, address, outbox.quiet_until(customer, now) or now))
+        customer._reach = cached
+    return cached[1]
 
 
 def write_messages(rows: list[tuple]) -> None:

@@ -10,8 +10,12 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
     "--disable-sync",
 ]
 PHONE = {"width": 390, "height": 844}
@@ -34,16 +38,24 @@ def browser():
 
 @pytest.fixture
 def phone(browser, live_server):
-    context = browser.new_context(viewport=PHONE, base_url=live_server.url,
-                                  locale="en-US", is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        viewport=PHONE,
+        base_url=live_server.url,
+        locale="en-US",
+        is_mobile=True,
+        has_touch=True,
+    )
     yield context.new_page()
     context.close()
 
 
 @pytest.fixture
 def desk(browser, live_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                  base_url=live_server.url, locale="en-US")
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900},
+        base_url=live_server.url,
+        locale="en-US",
+    )
     yield context.new_page()
     context.close()
 

@@ -20,8 +20,9 @@ def test_courier_accepts_contacts_and_picks_up_and_the_board_shows_the_clock_met
 ):
     customer_a.habits.packaging_preference = "Always the No. 3 carton"
     customer_a.habits.save()
-    pickup = make_pickup(customer_a, now=timezone.now(), fragile=True,
-                         goods_description="Glass vases")
+    pickup = make_pickup(
+        customer_a, now=timezone.now(), fragile=True, goods_description="Glass vases"
+    )
 
     log_in(phone, "courier_a")
     phone.goto("/shipments/pickups/")
