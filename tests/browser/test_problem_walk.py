@@ -1,4 +1,4 @@
-"""Damage reported on a courier's phone reaches the board, the customer sees the plan."""
+"""Damage reported on a phone reaches the board; the customer sees the plan."""
 
 from pathlib import Path
 
