@@ -215,6 +215,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15.0,
         "options": {"expires": 30},
     },
+    "send-progress-updates": {
+        "task": "shipments.tasks.send_progress_updates",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
     "heartbeat": {
         "task": "outlets.tasks.heartbeat",
         "schedule": 60.0,
@@ -230,6 +235,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 MESSAGE_TIMEOUT_SECONDS = env.float("MESSAGE_TIMEOUT_SECONDS", default=5.0)
 MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=6)
+# Out-of-range readings must last this long before the cold-chain alarm starts,
+# so one noisy sensor reading does not page anyone.
+COLD_CHAIN_MIN_EXCURSION_SECONDS = env.int(
+    "COLD_CHAIN_MIN_EXCURSION_SECONDS", default=120
+)
 
 
 def _message_channel(

@@ -8,6 +8,7 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("shipments/", include("shipments.urls")),
     path("problems/", include("shipments.problem_urls")),
+    path("cold-chain/", include("shipments.excursion_urls")),
     path("service/", include("followups.urls")),
     path("p/", include("customers.progress_urls")),
     path("admin/", admin.site.urls),

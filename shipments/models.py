@@ -470,6 +470,15 @@ class Excursion(models.Model):
     last_out_at = models.DateTimeField(_("last reading out of range"))
     alarmed_at = models.DateTimeField(_("alarmed at"), null=True, blank=True)
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="handled_excursions",
+        verbose_name=_("handled by"),
+    )
+    handling_note = models.TextField(_("what was done"), blank=True)
     ended_at = models.DateTimeField(_("back in range at"), null=True, blank=True)
     worst_temperature_c = models.DecimalField(
         _("worst temperature (°C)"),

@@ -4,6 +4,7 @@ One function per state change, shared by pages, API and tasks. Each starts or
 meets its service clocks and writes its messages in the same transaction.
 """
 
+from .excursions import excursion_confirm, excursion_handle
 from .milestones import milestone_record, milestones_record_bulk
 from .pickups import (
     pickup_accept,
@@ -22,9 +23,14 @@ from .problems import (
     problem_resume,
     shipment_report_delay,
 )
-from .readings import reading_record
+from .progress import progress_updates_send
+from .readings import reading_record, readings_record_bulk
 
 __all__ = [
+    "excursion_confirm",
+    "excursion_handle",
+    "progress_updates_send",
+    "readings_record_bulk",
     "milestone_record",
     "milestones_record_bulk",
     "pickup_accept",

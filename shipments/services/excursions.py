@@ -259,7 +259,8 @@ def excursion_handle(
 ) -> Excursion:
     """Someone called the customer or dealt with it: the alarm clock is met.
 
-    What was done goes into the customer file as the evidence.
+    What was done is kept on the excursion as the evidence, and noted in the
+    customer file so the account manager sees it at the next contact.
     """
     if not (note or "").strip():
         raise DomainError(_("Say what was done."), fields={"note": [_("Required.")]})
@@ -269,8 +270,9 @@ def excursion_handle(
             _("This excursion has already been handled."),
             fields={"handled_at": [_("Already handled.")]},
         )
-    excursion.handled_at = now
-    excursion.save(update_fields=["handled_at"])
+    excursion.handled_at, excursion.handled_by = now, by
+    excursion.handling_note = note.strip()
+    excursion.save(update_fields=["handled_at", "handled_by", "handling_note"])
     _meet_alarm(excursion, now)
     shipment = excursion.shipment
     customer_add_note(
