@@ -56,34 +56,58 @@ class Celery:
         self.procs: dict[str, subprocess.Popen] = {}
         self.logs: dict[str, Path] = {}
 
-    def start(self) -> None:
-        venv = _common.BASE_DIR / ".venv" / "bin" / "celery"
-        commands = {
-            "worker": [
-                str(venv),
-                "-A",
-                "config",
-                "worker",
-                "--queues",
-                "celery,clocks",
-                "--concurrency",
-                "2",
-                "--loglevel",
-                "WARNING",
-                "--hostname",
-                f"bench-{os.getpid()}@%h",
-            ],
-            "beat": [
-                str(venv),
-                "-A",
-                "config",
-                "beat",
-                "--loglevel",
-                "WARNING",
-                "--schedule",
-                str(self.workdir / "celerybeat-schedule"),
-            ],
-        }
+    def start(self, split: bool = False) -> None:
+        """The worker command of the Makefile (both queues, 2 processes), or
+        with ``split`` one worker per queue, as an experiment."""
+        celery = str(_common.BASE_DIR / ".venv" / "bin" / "celery")
+        worker = [
+            celery,
+            "-A",
+            "config",
+            "worker",
+            "--concurrency",
+            "2",
+            "--loglevel",
+            "WARNING",
+        ]
+        host = f"bench-{os.getpid()}"
+        if split:
+            commands = {
+                "worker": [
+                    *worker,
+                    "--queues",
+                    "clocks",
+                    "--hostname",
+                    f"{host}-clocks@%h",
+                ],
+                "worker-celery": [
+                    *worker,
+                    "--queues",
+                    "celery",
+                    "--hostname",
+                    f"{host}-celery@%h",
+                ],
+            }
+        else:
+            commands = {
+                "worker": [
+                    *worker,
+                    "--queues",
+                    "celery,clocks",
+                    "--hostname",
+                    f"{host}@%h",
+                ],
+            }
+        commands["beat"] = [
+            celery,
+            "-A",
+            "config",
+            "beat",
+            "--loglevel",
+            "WARNING",
+            "--schedule",
+            str(self.workdir / "celerybeat-schedule"),
+        ]
         for name, command in commands.items():
             log = self.workdir / f"{name}.log"
             self.logs[name] = log
@@ -119,7 +143,7 @@ class Celery:
         process group (created for it by this bench) is killed only if the
         parent did not stop on SIGTERM.
         """
-        for name in ("beat", "worker"):
+        for name in sorted(self.procs, key=lambda name: name != "beat"):
             proc = self.procs.get(name)
             if proc is None or proc.poll() is not None:
                 continue
@@ -346,6 +370,11 @@ def measure_burst(celery: Celery, ids: list[int], lead_s: float, out: dict) -> N
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=sorted(_common.SIZES), default="small")
+    parser.add_argument(
+        "--split-workers",
+        action="store_true",
+        help="experiment: one worker for queue clocks and one for queue celery",
+    )
     args = parser.parse_args()
     size = _common.SIZES[args.size]
     open_n, n_deadlines, burst = size["open"], size["deadlines"], size["burst"]
@@ -366,6 +395,7 @@ def main() -> int:
         "burst": burst,
         "burst_s": None,
         "floor_s": BEAT_INTERVAL_S,
+        **({"workers": "split"} if args.split_workers else {}),
     }
     sweep = settings.CELERY_BEAT_SCHEDULE["sweep-clocks"]
     print(
@@ -394,7 +424,7 @@ def main() -> int:
 
         celery = Celery(Path(tmp))
         connection.close()
-        celery.start()
+        celery.start(split=args.split_workers)
         try:
             ready = wait_ready(celery)
             print(f"worker and beat swept a canary {ready:.1f} s after start")
@@ -418,7 +448,9 @@ def main() -> int:
                 f" {result['burst_sweeps']} sweeps took part, the last started"
                 f" {result['burst_last_recorded_s']} s after the instant"
             )
-            print(f"outbox meanwhile (same worker, queue celery): {message_counts()}")
+            print(
+                f"outbox meanwhile (delivery tasks, queue celery): {message_counts()}"
+            )
         except (BenchTimeout, RuntimeError) as exc:
             error = str(exc)
             print(f"error: {error}", file=sys.stderr)
@@ -426,7 +458,9 @@ def main() -> int:
             celery.stop()
             problems = [
                 line
-                for line in celery.tail("worker", 400).splitlines()
+                for name in celery.procs
+                if name != "beat"
+                for line in celery.tail(name, 400).splitlines()
                 if "ERROR" in line or "Traceback" in line
             ]
             if problems:

@@ -7,7 +7,7 @@ statement (raw) that does the same breach and writes the same one message per
 outlet manager. Rounds alternate ours and raw on the same rows, reset between;
 the medians are compared. The last line printed is one JSON object.
 
-    .venv/bin/python bench/clock_sweep.py --size small|full [--rounds 3] [--profile]
+    .venv/bin/python bench/clock_sweep.py --size small|full [--rounds 5] [--profile]
 """
 
 import argparse
@@ -196,7 +196,7 @@ def profile_ours(now, due: int) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=sorted(_common.SIZES), default="small")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument(
         "--profile",
         action="store_true",

@@ -162,6 +162,7 @@ SPECTACULAR_SETTINGS = {
         "ContactMethodEnum": "shipments.models.ContactMethod",
         "TierEnum": "customers.models.Tier",
         "NeedEnum": "customers.models.Need",
+        "ExcursionStateEnum": "shipments.models.ExcursionState",
     },
 }
 

@@ -26,7 +26,7 @@ from outlets.models import Role
 from shipments.models import Problem, ProblemStage, Shipment, ShipmentStatus
 
 from .models import Customer, ProgressLink
-from .services import progress_link_rotate
+from .services import progress_link_rotate, progress_url
 
 RECENT = timedelta(days=30)
 PRIVATE_HEADERS = {
@@ -34,12 +34,6 @@ PRIVATE_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "private, no-store",
 }
-
-
-def progress_url(link: ProgressLink) -> str:
-    """The public address of a link, as it goes out in messages."""
-    path = reverse("progress:board", args=[link.token])
-    return settings.PUBLIC_BASE_URL.rstrip("/") + path
 
 
 @require_GET
@@ -122,7 +116,7 @@ def rotate(request: HttpRequest, customer_id: int) -> HttpResponse:
             "New progress board link for %(customer)s: %(url)s. The old link no "
             "longer works."
         )
-        % {"customer": customer, "url": progress_url(link)},
+        % {"customer": customer, "url": progress_url(link.token)},
     )
     return redirect(_next(request) or reverse("customers:detail", args=[customer.pk]))
 

@@ -1,12 +1,15 @@
 """State changes of customers: creation, the customer file, tiers."""
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -171,6 +174,42 @@ def progress_link_for(customer: Customer, *, now: datetime) -> ProgressLink:
         defaults={"token": secrets.token_urlsafe(32), "created_at": now},
     )
     return link
+
+
+def progress_url(token: str) -> str:
+    """The public address of a progress board, as it goes out in messages."""
+    path = reverse("progress:board", args=[token])
+    return settings.PUBLIC_BASE_URL.rstrip("/") + path
+
+
+@transaction.atomic
+def progress_urls(customer_ids: Iterable[int], *, now: datetime) -> dict[int, str]:
+    """Each customer's progress board URL; links are made for those without one.
+
+    ``progress_link_for`` for many customers: two or three queries in all.
+    """
+    wanted = set(customer_ids)
+    live = _live_tokens(wanted)
+    if missing := wanted - live.keys():
+        ProgressLink.objects.bulk_create(
+            [
+                ProgressLink(
+                    customer_id=pk, token=secrets.token_urlsafe(32), created_at=now
+                )
+                for pk in missing
+            ],
+            ignore_conflicts=True,
+        )
+        live |= _live_tokens(missing)
+    return {pk: progress_url(token) for pk, token in live.items()}
+
+
+def _live_tokens(customer_ids: set[int]) -> dict[int, str]:
+    return dict(
+        ProgressLink.objects.filter(
+            customer_id__in=customer_ids, revoked_at=None
+        ).values_list("customer_id", "token")
+    )
 
 
 @transaction.atomic

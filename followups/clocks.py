@@ -6,14 +6,16 @@ and escalations through partial indexes and writes their messages atomically.
 """
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
-from customers.models import Customer
+from customers.models import Customer, CustomerNeed
 from outlets.models import Role, Staff
 
 from . import outbox
@@ -23,21 +25,37 @@ from .business_hours import (
     schedule_for_outlet,
 )
 from .claim import claim
+from .inserts import insert_new
 from .models import Clock, ClockState, Counting
-from .policies import policy_for
+from .policies import policy_chooser
 from .texts import renderer
 
 OPEN = [ClockState.RUNNING, ClockState.PAUSED, ClockState.BREACHED]
 
 
-def _deadline(start: datetime, minutes: float, counting: str, outlet_id: int):
-    if counting == Counting.BUSINESS_HOURS:
-        schedule = schedule_for_outlet(outlet_id)
-        # An outlet with no hours entered yet still owes its customers the
-        # promise: count around the clock rather than never.
-        if schedule.weekly:
-            return add_business_minutes(start, minutes, schedule)
-    return start + timedelta(minutes=minutes)
+class Started(NamedTuple):
+    id: int
+    minutes: int
+
+
+CLOCK_FIELDS = [
+    "kind",
+    "subject_type",
+    "subject_id",
+    "outlet",
+    "customer",
+    "responsible",
+    "policy_minutes",
+    "policy_label",
+    "counting",
+    "escalate_after_minutes",
+    "state",
+    "started_at",
+    "warn_at",
+    "due_at",
+    "paused_seconds",
+    "escalation_level",
+]
 
 
 def clock_start(
@@ -50,33 +68,92 @@ def clock_start(
     now: datetime,
 ) -> Clock:
     """Start the clock for a subject; starting it again returns the same clock."""
-    needs = list(customer.needs.values_list("need", flat=True))
-    policy = policy_for(kind, customer, needs)
-    clock, _ = Clock.objects.get_or_create(
+    clocks_start(
         kind=kind,
         subject_type=subject_type,
-        subject_id=subject_id,
-        defaults={
-            "outlet_id": customer.outlet_id,
-            "customer": customer,
-            "responsible": responsible,
-            "policy_minutes": policy.minutes,
-            "policy_label": policy.label,
-            "counting": policy.counting,
-            "escalate_after_minutes": policy.escalate_after_minutes,
-            "started_at": now,
-            "warn_at": _deadline(
-                now,
-                policy.minutes - policy.warn_before_minutes,
-                policy.counting,
-                customer.outlet_id,
-            ),
-            "due_at": _deadline(
-                now, policy.minutes, policy.counting, customer.outlet_id
-            ),
-        },
+        subjects=[(subject_id, customer, responsible and responsible.pk)],
+        now=now,
     )
-    return clock
+    return Clock.objects.get(
+        kind=kind, subject_type=subject_type, subject_id=subject_id
+    )
+
+
+def clocks_start(
+    *,
+    kind: str,
+    subject_type: str,
+    subjects: list[tuple[int, Customer, int | None]],
+    now: datetime,
+) -> dict[int, Started]:
+    """Start a clock for each ``(subject_id, customer, responsible_id)``.
+
+    A subject that already has this clock keeps it. Returns the clocks started
+    now, by subject. A constant number of queries for any number of subjects:
+    the customers' needs, the policy rows, the outlets' hours if a policy
+    counts business hours, and one INSERT of plain values (building a model
+    instance per clock cost more than the insert).
+    """
+    if not subjects:
+        return {}
+    customers = [customer for _, customer, _ in subjects]
+    needs = _needs_of(c.pk for c in customers)
+    choose = policy_chooser(kind, {c.outlet_id for c in customers})
+    deadline = _deadlines()
+    rows = []
+    for subject_id, customer, responsible_id in subjects:
+        policy = choose(customer, needs.get(customer.pk, []))
+        warn_after = policy.minutes - policy.warn_before_minutes
+        rows.append(
+            (
+                kind,
+                subject_type,
+                subject_id,
+                customer.outlet_id,
+                customer.pk,
+                responsible_id,
+                policy.minutes,
+                policy.label,
+                policy.counting,
+                policy.escalate_after_minutes,
+                ClockState.RUNNING,
+                now,
+                deadline(now, warn_after, policy.counting, customer.outlet_id),
+                deadline(now, policy.minutes, policy.counting, customer.outlet_id),
+                0,
+                0,
+            )
+        )
+    created = insert_new(
+        Clock, CLOCK_FIELDS, rows, ["subject_id", "id", "policy_minutes"]
+    )
+    return {subject_id: Started(pk, minutes) for subject_id, pk, minutes in created}
+
+
+def _needs_of(customer_ids: Iterable[int]) -> dict[int, list[str]]:
+    needs = defaultdict(list)
+    for customer_id, need in CustomerNeed.objects.filter(
+        customer_id__in=set(customer_ids)
+    ).values_list("customer_id", "need"):
+        needs[customer_id].append(need)
+    return needs
+
+
+def _deadlines() -> Callable[[datetime, float, str, int], datetime]:
+    """When ``minutes`` after a start falls; each outlet's hours loaded once."""
+    schedules = {}
+
+    def deadline(start: datetime, minutes: float, counting: str, outlet_id: int):
+        if counting == Counting.BUSINESS_HOURS:
+            if outlet_id not in schedules:
+                schedules[outlet_id] = schedule_for_outlet(outlet_id)
+            # An outlet with no hours entered yet still owes its customers the
+            # promise: count around the clock rather than never.
+            if schedules[outlet_id].weekly:
+                return add_business_minutes(start, minutes, schedules[outlet_id])
+        return start + timedelta(minutes=minutes)
+
+    return deadline
 
 
 def clock_meet(*, clock: Clock, now: datetime) -> bool:

@@ -8,6 +8,7 @@ only delays the message; the channel gets the dedupe key as an idempotency key.
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -20,6 +21,7 @@ from outlets.models import Staff
 
 from .channels import DeliveryError, Outgoing, get_channel
 from .claim import claim
+from .inserts import insert_new
 from .models import Clock, Message, MessageChannel, MessageStatus
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,36 @@ def quiet_until(customer: Customer, now: datetime) -> datetime | None:
     return until if until > local else until + timedelta(days=1)
 
 
+MESSAGE_FIELDS = [
+    "outlet_id",
+    "customer_id",
+    "staff_id",
+    "clock_id",
+    "channel",
+    "address",
+    "template",
+    "language",
+    "text_zh",
+    "text_en",
+    "dedupe_key",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+    "last_error",
+]
+
+
+class ToCustomer(NamedTuple):
+    """A message for a customer, before the outbox works out how to reach them."""
+
+    customer: Customer
+    template: str
+    texts: dict[str, str]
+    key: str
+    clock_id: int | None = None
+
+
 def to_customer(
     *,
     customer: Customer,
@@ -61,25 +93,58 @@ def to_customer(
     clock: Clock | None = None,
 ) -> Message:
     """Write a message to a customer; quiet hours postpone it, nothing else."""
-    channel, address = customer_address(customer)
-    return _write(
-        [
-            Message(
-                outlet_id=customer.outlet_id,
-                customer=customer,
-                clock=clock,
-                channel=channel,
-                address=address,
-                template=template,
-                language=customer.language,
-                text_zh=texts["zh-hans"],
-                text_en=texts["en"],
-                dedupe_key=f"{key}:{channel}:{address}"[:200],
-                next_attempt_at=quiet_until(customer, now) or now,
-                created_at=now,
+    [row] = customer_rows(
+        [ToCustomer(customer, template, texts, key, clock and clock.pk)], now=now
+    )
+    write_rows([row])
+    return Message(**dict(zip(MESSAGE_FIELDS, row, strict=True)))
+
+
+def to_customers(messages: Iterable[ToCustomer], *, now: datetime) -> None:
+    """Write many customers' messages in one statement."""
+    write_rows(customer_rows(messages, now=now))
+
+
+def customer_rows(messages: Iterable[ToCustomer], *, now: datetime) -> list[tuple]:
+    """The outbox rows (``MESSAGE_FIELDS``) of messages to customers.
+
+    Channel, address and quiet hours are worked out once per customer: a batch
+    holds many messages to the same customers, and formatting a phone number
+    costs more than the rest of a row.
+    """
+    reach = {}
+    rows = []
+    for message in messages:
+        customer = message.customer
+        if customer.pk not in reach:
+            reach[customer.pk] = _reach(customer, now)
+        channel, address, not_before = reach[customer.pk]
+        rows.append(
+            (
+                customer.outlet_id,
+                customer.pk,
+                None,
+                message.clock_id,
+                channel,
+                address,
+                message.template,
+                customer.language,
+                message.texts["zh-hans"],
+                message.texts["en"],
+                f"{message.key}:{channel}:{address}"[:200],
+                MessageStatus.PENDING,
+                0,
+                not_before,
+                now,
+                "",
             )
-        ]
-    )[0]
+        )
+    return rows
+
+
+def _reach(customer: Customer, now: datetime) -> tuple[str, str, datetime]:
+    channel, address = customer_address(customer)
+    return channel, address, quiet_until(customer, now) or now
 
 
 def staff_message(
@@ -110,14 +175,18 @@ def staff_message(
 
 
 def write_staff_messages(messages: Iterable[Message]) -> None:
-    _write(list(messages))
+    write_rows([tuple(getattr(m, field) for field in MESSAGE_FIELDS) for m in messages])
 
 
-def _write(messages: list[Message]) -> list[Message]:
-    """Insert, skipping any dedupe key already written, and deliver on commit."""
-    Message.objects.bulk_create(messages, ignore_conflicts=True, batch_size=1000)
+def write_rows(rows: list[tuple]) -> None:
+    """Insert in one statement, skip dedupe keys already written, deliver on commit."""
+    if rows:
+        insert_new(Message, MESSAGE_FIELDS, rows, ["id"])
+        enqueue_delivery_on_commit()
+
+
+def enqueue_delivery_on_commit() -> None:
     transaction.on_commit(_enqueue_delivery)
-    return messages
 
 
 def _enqueue_delivery() -> None:

@@ -1,5 +1,6 @@
 """Which policy a new clock gets: minutes, warning lead, counting, escalation."""
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -34,7 +35,44 @@ def default_warning(minutes: int) -> int:
 
 
 def policy_for(kind: str, customer: Customer, needs: list[str]) -> Applied:
-    """The most specific policy row for this clock, else DOMAIN.md's default.
+    """The policy for one customer's new clock, from the rows that can apply."""
+    rows = ClockPolicy.objects.filter(
+        Q(outlet=customer.outlet_id) | Q(outlet__isnull=True),
+        Q(tier=customer.tier) | Q(tier=""),
+        Q(need__in=needs) | Q(need=""),
+        kind=kind,
+    )
+    return choose(rows, kind, customer, needs)
+
+
+def policy_chooser(
+    kind: str, outlet_ids: Iterable[int]
+) -> Callable[[Customer, list[str]], Applied]:
+    """``policy_for`` for many customers, from one query.
+
+    The rows of these outlets and the network's are loaded once; customers with
+    the same outlet, tier and needs share one choice.
+    """
+    rows = list(
+        ClockPolicy.objects.filter(kind=kind).filter(
+            Q(outlet__in=set(outlet_ids)) | Q(outlet__isnull=True)
+        )
+    )
+    chosen = {}
+
+    def chooser(customer: Customer, needs: list[str]) -> Applied:
+        key = (customer.outlet_id, customer.tier, tuple(sorted(needs)))
+        if key not in chosen:
+            chosen[key] = choose(rows, kind, customer, needs)
+        return chosen[key]
+
+    return chooser
+
+
+def choose(
+    rows: Iterable[ClockPolicy], kind: str, customer: Customer, needs: list[str]
+) -> Applied:
+    """The most specific of ``rows`` that fits, else DOMAIN.md's default.
 
     Specificity, most telling first: a row for the customer's tier beats one for
     any tier, then a row for one of their needs beats one for any need, then the
@@ -43,13 +81,15 @@ def policy_for(kind: str, customer: Customer, needs: list[str]) -> Applied:
     writes its own row for the key tier. Among equally specific rows the
     strictest (fewest minutes) wins.
     """
-    rows = ClockPolicy.objects.filter(
-        Q(outlet=customer.outlet_id) | Q(outlet__isnull=True),
-        Q(tier=customer.tier) | Q(tier=""),
-        Q(need__in=needs) | Q(need=""),
-        kind=kind,
-    )
-    best = min(rows, key=_rank, default=None)
+    fits = [
+        row
+        for row in rows
+        if row.kind == kind
+        and row.outlet_id in (None, customer.outlet_id)
+        and row.tier in ("", customer.tier)
+        and row.need in ("", *needs)
+    ]
+    best = min(fits, key=_rank, default=None)
     if best is None:
         minutes, counting = DEFAULT_MINUTES[kind]
         return Applied(minutes, default_warning(minutes), counting, 30)

@@ -4,6 +4,7 @@ Each template is a translatable string with named placeholders; the outbox row
 keeps both renderings so a customer's language can change without re-rendering.
 """
 
+from django.db.models import TextChoices
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -58,10 +59,25 @@ def render(template: str, context: dict) -> dict[str, str]:
     return texts
 
 
-def renderer(template: str):
-    """Translate ``template`` once per language; format many rows cheaply."""
+def renderer(template: str, labels: dict[str, type[TextChoices]] | None = None):
+    """Translate ``template`` once per language; format many rows cheaply.
+
+    ``labels`` names context fields that hold a choice's value (a milestone
+    kind, a status): the rendering shows the choice's label, translated too.
+    """
     formats = {}
     for language in LANGUAGES:
         with translation.override(language):
-            formats[language] = str(TEMPLATES[template])
-    return lambda context: {lang: fmt % context for lang, fmt in formats.items()}
+            names = {
+                field: {value: str(label) for value, label in choices.choices}
+                for field, choices in (labels or {}).items()
+            }
+            formats[language] = (str(TEMPLATES[template]), names)
+
+    def render(context: dict) -> dict[str, str]:
+        return {
+            language: fmt % {**context, **{f: names[f][context[f]] for f in names}}
+            for language, (fmt, names) in formats.items()
+        }
+
+    return render

@@ -6,7 +6,8 @@ the moment (pickups, shipments in transit, cold-chain readings, problems).
 
 How the parts are made:
 
-* Customers go through ``customer_create``; notes through ``customer_add_note``.
+* Customers go through ``customer_create``, their habits through
+  ``customer_update_habits``, notes through ``customer_add_note``.
 * History is ``Shipment.objects.bulk_create``: signed parcels, no milestones.
   The tier only reads the last complete calendar month
   (``customers.services.volume_period``), so that month carries each
@@ -38,12 +39,16 @@ from django.utils import timezone
 from customers.models import (
     Channel,
     Customer,
-    CustomerHabits,
     Need,
     Tier,
     TierChange,
 )
-from customers.services import customer_add_note, customer_create, tiers_recompute
+from customers.services import (
+    customer_add_note,
+    customer_create,
+    customer_update_habits,
+    tiers_recompute,
+)
 from customers.tenure import add_months
 from followups.clocks import clock_meet
 from followups.models import Clock, ClockState, Message, MessageStatus
@@ -250,64 +255,36 @@ SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾"
     "田董潘袁蔡蒋余杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方"
 )
+# fmt: off
 GIVEN = (
-    "秀英",
-    "桂英",
-    "建国",
-    "建华",
-    "丽娟",
-    "志刚",
-    "海燕",
-    "晓东",
-    "婷婷",
-    "伟",
-    "敏",
-    "静",
-    "磊",
-    "强",
-    "军",
-    "洋",
-    "勇",
-    "艳",
-    "杰",
-    "娟",
-    "涛",
-    "明",
-    "超",
-    "秀兰",
-    "霞",
-    "平",
-    "刚",
-    "玉兰",
-    "文",
-    "辉",
-    "浩然",
-    "子涵",
-    "欣怡",
-    "宇轩",
-    "梓萱",
-    "一鸣",
-    "思远",
-    "佳怡",
-    "雨桐",
-    "国庆",
+    "秀英", "桂英", "建国", "建华", "丽娟", "志刚", "海燕", "晓东", "婷婷", "伟",
+    "敏", "静", "磊", "强", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超",
+    "秀兰", "霞", "平", "刚", "玉兰", "文", "辉", "浩然", "子涵", "欣怡", "宇轩",
+    "梓萱", "一鸣", "思远", "佳怡", "雨桐", "国庆",
 )
+# fmt: on
 
-# Notes from the customer file (DOMAIN.md); the first three follow habits.
+# Notes from the customer file (DOMAIN.md): some follow the habits, some the
+# needs, the rest are what a courier or account manager learns over time.
 NOTE_WEEKEND = "周末家里没人，请周一至周五上门"
 NOTE_LOCKER = "喜欢放快递柜，放柜后短信告知柜号"
 NOTE_CARTON = "包装要求：%s（客户一直这么用，上门前备好）"
-NOTES = (
+NOTE_INSURE = "易碎/贵重物品：上门时务必提醒保价"
+NOTE_COLD = "杨梅投诉后改走冷链专线，并承诺48小时送达"
+PERSON_NOTES = (
     "周三上午10:00前来揽收（下午要去接孙子）",
     "儿子6月参加高考：6月派送请8:00以后，不要7:00",
+    "小区门禁要登记，上门前先打电话",
+    "家里是老人，敲门声音大一点",
+)
+COMPANY_NOTES = (
     "前台下午5点后无人签收，请提前电话",
     "大促前一周要提前沟通发货计划，仓库容量紧张",
     "老板姓周，喜欢电话沟通，不爱看短信",
-    "春节前给司机师傅送了暖手宝，客户很感动",
+    "冬天给长途司机师傅送了暖手宝，客户很感动",
     "上门请走北门，南门在装修",
-    "贵重物品务必提醒保价",
-    "合作五年的老客户：记得她喜欢哪种纸箱",
     "双11前仓库超过80%，已提醒可用临时仓储",
+    "喜欢提前一天微信确认上门时间",
 )
 QUIET_HOURS = ((time(22), time(8)), (time(12), time(13, 30)), (time(21), time(7, 30)))
 PICKUP_WINDOWS = (
@@ -390,9 +367,7 @@ def _build(*, now: datetime, history_scale: float) -> None:
     staff = _staff(outlets)
     made = _customers(outlets, staff, _plans(rng), today=today, rng=rng)
     waybills = _Waybills()
-    _history(
-        made, today=today, now=now, scale=history_scale, rng=rng, waybills=waybills
-    )
+    _history(made, today=today, scale=history_scale, rng=rng, waybills=waybills)
     tz = timezone.get_current_timezone()
     second_of_last_month = add_months(today.replace(day=1), -1) + timedelta(days=1)
     tiers_recompute(now=datetime.combine(second_of_last_month, time(2, 15), tz))
@@ -633,17 +608,21 @@ def _file(customer, trade: Trade, plan: Plan, am, staff, *, today, rng) -> None:
     if rng.random() < 0.4:
         habits["packaging_preference"] = rng.choice(trade.packaging)
     if habits:
-        CustomerHabits.objects.filter(customer=customer).update(**habits)
+        customer_update_habits(customer=customer, **habits)
 
     texts = []
     if habits.get("days_unavailable") == [5, 6]:
         texts.append(NOTE_WEEKEND)
     if habits.get("prefers_parcel_locker"):
         texts.append(NOTE_LOCKER)
-    if "packaging_preference" in habits and rng.random() < 0.5:
+    if not person and "packaging_preference" in habits and rng.random() < 0.5:
         texts.append(NOTE_CARTON % habits["packaging_preference"].split("，")[0])
+    if {Need.FRAGILE, Need.VALUABLES} & set(trade.needs) and rng.random() < 0.5:
+        texts.append(NOTE_INSURE)
+    if Need.COLD_CHAIN in trade.needs and rng.random() < 0.3:
+        texts.append(NOTE_COLD)
     if rng.random() < 0.35:
-        texts.append(rng.choice(NOTES))
+        texts.append(rng.choice(PERSON_NOTES if person else COMPANY_NOTES))
     courier = staff["courier1" if plan.outlet == 0 else "courier2"]
     for text in texts:
         customer_add_note(
@@ -671,7 +650,7 @@ def _stochastic(value: float, rng: random.Random) -> int:
     return whole + (rng.random() < value - whole)
 
 
-def _history(made: list[Made], *, today, now, scale, rng, waybills) -> int:
+def _history(made: list[Made], *, today, scale, rng, waybills) -> int:
     """Signed shipments of the last 13 months and this month before today.
 
     Month 1 back carries the full volume, month 2 the "before" volume, older
@@ -812,7 +791,7 @@ def _live(outlet: Outlet, staff, *, index: int, now: datetime, rng, waybills) ->
 
     # Shipments in transit, picked up this many hours ago.
     transit = {}
-    for slot, hours in enumerate((1.5, 3, 7, 12, 23, 25, 28, 31)):
+    for slot, hours in enumerate((1.5, 4.2, 7, 12, 23, 25, 28, 31)):
         customer = cold if slot in (2, 6) else busy[slot % len(busy)]
         transit[slot] = _in_transit(
             customer,

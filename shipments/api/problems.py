@@ -19,8 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from customers.models import Customer
-from customers.progress_views import progress_url
-from customers.services import progress_link_rotate
+from customers.services import progress_link_rotate, progress_url
 from followups.api.serializers import ClockSerializer
 from outlets.access import visible
 from outlets.api.permissions import IsActiveStaff
@@ -270,7 +269,7 @@ class ProgressLinkSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
     def get_url(self, link) -> str:
-        return progress_url(link)
+        return progress_url(link.token)
 
 
 # --- Permissions --------------------------------------------------------------

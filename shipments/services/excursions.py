@@ -20,14 +20,13 @@ from django.utils.translation import gettext as _
 
 from customers.services import customer_add_note
 from followups import outbox
-from followups.clocks import clock_for, clock_meet, managers_by_outlet
+from followups.clocks import clock_for, clock_meet, clocks_start, managers_by_outlet
 from followups.models import ClockKind, SubjectType
 from followups.texts import renderer
 from outlets.errors import DomainError, StateConflict
 from outlets.models import Staff
 
 from ..models import Excursion, ExcursionState, Problem, ProblemKind, Shipment
-from .bulk_writes import clocks_start_many
 from .problems import problem_report
 
 CHANGING = [
@@ -187,7 +186,7 @@ def _alarm(alarmed: list[tuple[Excursion, NewReading]], now: datetime) -> None:
         return
     managers = managers_by_outlet({e.shipment.outlet_id for e, _r in alarmed})
     owners = {e.pk: _responsible(e, managers) for e, _r in alarmed}
-    clocks = clocks_start_many(
+    clocks = clocks_start(
         kind=ClockKind.COLD_CHAIN_ALARM,
         subject_type=SubjectType.EXCURSION,
         subjects=[

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import (
     Case,
@@ -24,28 +23,19 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
-from customers.services import progress_link_for
+from customers.services import progress_urls
+from followups import outbox
+from followups.clocks import clocks_start
+from followups.inserts import insert_new
 from followups.models import ClockKind, SubjectType
+from followups.texts import renderer
 from outlets.errors import DomainError
 
 from ..models import Milestone, MilestoneKind, Shipment
-from .bulk_writes import (
-    clocks_start_many,
-    customer_message,
-    insert_new,
-    progress_urls,
-    texts_with_labels,
-    write_messages,
-)
-from .progress import progress_schedule
+from .progress import next_progress_at
 
 RANK = {kind: rank for rank, kind in enumerate(MilestoneKind.values)}
 MAX_LENGTHS = {"waybill": 30, "location": 120, "note": 255}
-
-
-def progress_link(customer: Customer) -> str:
-    link = progress_link_for(customer, now=timezone.now())
-    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/p/{link.token}/"
 
 
 @dataclass(frozen=True)
@@ -118,7 +108,7 @@ def milestones_record_bulk(
     3. Insert every new (shipment, kind) in one statement that skips those
        already recorded and returns the rows it created.
     4. For those: one insert of push clocks, one of customer messages.
-    5. Shipment statuses and progress updates, in a few set-based updates.
+    5. Shipment statuses and next progress updates in one UPDATE.
     """
     results: list[dict | None] = [None] * len(events)
     scans = {}
@@ -153,9 +143,7 @@ def milestones_record_bulk(
         results[index] = {"status": "duplicate"}
     if created:
         _push(created, {t.pk: t for t in found.values()}, now)
-        touched = {row[1] for row in created}
-        _refresh_statuses(touched)
-        progress_schedule(touched, now=now)
+        _refresh({row[1] for row in created}, now)
     return results
 
 
@@ -191,54 +179,63 @@ def _push(created: list[tuple], shipments: dict[int, Target], now) -> None:
     """
     customer_ids = {shipments[row[1]].customer_id for row in created}
     customers = Customer.objects.in_bulk(customer_ids)
-    owner = {pk: (c, c.account_manager_id) for pk, c in customers.items()}
-    clocks = clocks_start_many(
+    clocks = clocks_start(
         kind=ClockKind.MILESTONE_PUSH,
         subject_type=SubjectType.MILESTONE,
         subjects=[
-            (pk, *owner[shipments[shipment_id].customer_id])
+            (pk, customer, customer.account_manager_id)
             for pk, shipment_id, *_rest in created
+            for customer in [customers[shipments[shipment_id].customer_id]]
         ],
         now=now,
     )
-    render = texts_with_labels("milestone", "milestone", MilestoneKind)
+    render = renderer("milestone", labels={"milestone": MilestoneKind})
     links = progress_urls(customer_ids, now=now)
-    messages = []
-    for pk, shipment_id, kind, occurred_at, location in created:
-        customer = customers[shipments[shipment_id].customer_id]
-        context = {
-            "customer": str(customer),
-            "waybill": shipments[shipment_id].waybill,
-            "location": location or "-",
-            "when": f"{timezone.localtime(occurred_at):%m-%d %H:%M}",
-            "link": links[customer.pk],
-        }
-        messages.append(
-            customer_message(
-                customer=customer,
-                template="milestone",
-                texts=render(context, kind),
-                key=f"milestone:{pk}",
-                now=now,
-                clock_id=clocks[pk].id,
+    names = {pk: str(customer) for pk, customer in customers.items()}
+    outbox.to_customers(
+        (
+            outbox.ToCustomer(
+                customers[target.customer_id],
+                "milestone",
+                render(
+                    {
+                        "customer": names[target.customer_id],
+                        "waybill": target.waybill,
+                        "milestone": kind,
+                        "location": location or "-",
+                        "when": f"{timezone.localtime(occurred_at):%m-%d %H:%M}",
+                        "link": links[target.customer_id],
+                    }
+                ),
+                f"milestone:{pk}",
+                clocks[pk].id,
             )
-        )
-    write_messages(messages)
+            for pk, shipment_id, kind, occurred_at, location in created
+            for target in [shipments[shipment_id]]
+        ),
+        now=now,
+    )
 
 
-def _refresh_statuses(shipment_ids: set[int]) -> None:
-    """A shipment's status is its latest milestone; ties go to the later stage."""
+def _refresh(shipment_ids: set[int], now: datetime) -> None:
+    """After new milestones: each shipment's status and next progress update.
+
+    A shipment's status is its latest milestone; ties go to the later stage.
+    One statement, whatever the number of shipments.
+    """
     rank = Case(
         *[When(kind=kind, then=Value(rank)) for kind, rank in RANK.items()],
         output_field=IntegerField(),
     )
-    latest = (
+    latest = Subquery(
         Milestone.objects.filter(shipment=OuterRef("pk"))
         .annotate(rank=rank)
         .order_by("-occurred_at", "-rank")
         .values("kind")[:1]
     )
-    Shipment.objects.filter(pk__in=shipment_ids).update(status=Subquery(latest))
+    Shipment.objects.filter(pk__in=shipment_ids).update(
+        status=latest, next_progress_at=next_progress_at(latest, now=now)
+    )
 
 
 def milestone_record(
@@ -278,5 +275,4 @@ def add_picked_up_milestone(shipment: Shipment, *, occurred_at, now) -> None:
         occurred_at=occurred_at,
         recorded_at=now,
     )
-    _refresh_statuses({shipment.pk})
-    progress_schedule([shipment.pk], now=now)
+    _refresh({shipment.pk}, now)

@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
+from customers.services import progress_link_for, progress_url
 from followups import outbox
 from followups.clocks import clock_for, clock_meet, clock_start
 from followups.models import ClockKind, SubjectType
@@ -19,7 +20,7 @@ from ..models import (
     PickupStatus,
     Shipment,
 )
-from .milestones import add_picked_up_milestone, progress_link
+from .milestones import add_picked_up_milestone
 
 
 def pickup_create(
@@ -263,7 +264,7 @@ def _tell_customer_entered(pickup: PickupRequest, shipment: Shipment, now) -> No
             "waybill": shipment.waybill,
             "pieces": shipment.pieces,
             "weight": shipment.weight_kg,
-            "link": progress_link(customer),
+            "link": progress_url(progress_link_for(customer, now=now).token),
         },
     )
     outbox.to_customer(

@@ -3,38 +3,38 @@
 DOMAIN.md: a new customer (under 3 months) needs proof of reliability, "a
 tracking update every 2 hours". The next update is a deadline column,
 ``Shipment.next_progress_at``, read through a partial index like a clock:
-set when a new customer's shipment gets its first milestone, moved on by each
-update, cleared when the shipment is signed.
+set when a new customer's shipment gets its first milestone (in the same
+UPDATE that sets its status), moved on by each update, cleared when the
+shipment is signed.
 """
 
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import (
     Case,
     DateTimeField,
-    ExpressionWrapper,
+    Exists,
+    Expression,
     F,
     OuterRef,
+    Q,
     Subquery,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import In
 from django.utils import timezone
 
-from customers.models import Tenure
+from customers.models import Customer, Tenure
+from customers.services import progress_urls
 from customers.tenure import start_bounds, tenure_on
+from followups import outbox
 from followups.claim import claim
+from followups.texts import renderer
 
 from ..models import Milestone, MilestoneKind, Shipment, ShipmentStatus
-from .bulk_writes import (
-    customer_message,
-    progress_urls,
-    texts_with_labels,
-    write_messages,
-)
 
 EVERY = timedelta(hours=2)
 IN_TRANSIT = [
@@ -44,41 +44,33 @@ IN_TRANSIT = [
 ]
 
 
-def progress_schedule(shipment_ids: Iterable[int], *, now: datetime) -> None:
-    """After new milestones: stop the updates of signed shipments, start new ones.
+def next_progress_at(status: Expression, *, now: datetime) -> Case:
+    """A shipment's next progress update once its status becomes ``status``.
+
+    For an UPDATE of shipments that got new milestones:
 
     1. A signed shipment gets no more updates.
     2. A new customer's shipment in transit without a next update gets one
        2 hours after its pickup (or after ``now`` if the pickup is not scanned).
-    Two statements, whatever the number of shipments.
+    3. Any other keeps the update it has.
     """
-    ids = list(shipment_ids)
-    signed = Shipment.objects.filter(
-        pk__in=ids,
-        next_progress_at__isnull=False,
-        milestones__kind=MilestoneKind.SIGNED,
+    milestones = Milestone.objects.filter(shipment=OuterRef("pk"))
+    picked_up = milestones.filter(kind=MilestoneKind.PICKED_UP).values("occurred_at")
+    new_customer = Customer.objects.filter(
+        pk=OuterRef("customer_id"),
+        **start_bounds(Tenure.NEW, timezone.localdate(now)),
     )
-    signed.update(next_progress_at=None)
-    picked_up = Milestone.objects.filter(
-        shipment=OuterRef("pk"), kind=MilestoneKind.PICKED_UP
-    ).values("occurred_at")[:1]
-    starting = Shipment.objects.filter(
-        pk__in=ids,
-        next_progress_at__isnull=True,
-        status__in=IN_TRANSIT,
-        **_new_customers(now),
-    ).exclude(milestones__kind=MilestoneKind.SIGNED)
-    starting.update(
-        next_progress_at=ExpressionWrapper(
-            Coalesce(Subquery(picked_up), Value(now)) + EVERY,
-            output_field=DateTimeField(),
-        )
+    return Case(
+        When(Exists(milestones.filter(kind=MilestoneKind.SIGNED)), then=None),
+        When(
+            Q(next_progress_at__isnull=True)
+            & In(status, IN_TRANSIT)
+            & Exists(new_customer),
+            then=Coalesce(Subquery(picked_up[:1]), Value(now)) + EVERY,
+        ),
+        default=F("next_progress_at"),
+        output_field=DateTimeField(),
     )
-
-
-def _new_customers(now: datetime) -> dict:
-    bounds = start_bounds(Tenure.NEW, timezone.localdate(now))
-    return {f"customer__{lookup}": value for lookup, value in bounds.items()}
 
 
 def progress_updates_send(*, now: datetime, batch: int = 500) -> int:
@@ -127,32 +119,31 @@ def _progress_batch(now: datetime, batch: int) -> int:
 
 
 def _write_updates(shipments: list[Shipment], now: datetime) -> None:
-    render = texts_with_labels("progress_update", "status", ShipmentStatus)
+    render = renderer("progress_update", labels={"status": ShipmentStatus})
     links = progress_urls({s.customer_id for s in shipments}, now=now)
-    messages = []
-    for shipment in shipments:
-        expected = shipment.expected_arrival
-        texts = render(
-            {
-                "customer": str(shipment.customer),
-                "waybill": shipment.waybill,
-                "expected": (
-                    f"{timezone.localtime(expected):%m-%d %H:%M}" if expected else "-"
+    outbox.to_customers(
+        (
+            outbox.ToCustomer(
+                shipment.customer,
+                "progress_update",
+                render(
+                    {
+                        "customer": str(shipment.customer),
+                        "waybill": shipment.waybill,
+                        "status": shipment.status,
+                        "expected": _when(shipment.expected_arrival),
+                        "link": links[shipment.customer_id],
+                    }
                 ),
-                "link": links[shipment.customer_id],
-            },
-            shipment.status,
-        )
-        # The slot the shipment moved to names this update, so one slot can
-        # never be sent twice.
-        slot = int(shipment.next_progress_at.timestamp())
-        messages.append(
-            customer_message(
-                customer=shipment.customer,
-                template="progress_update",
-                texts=texts,
-                key=f"progress:{shipment.pk}:{slot}",
-                now=now,
+                # The slot the shipment moved to names this update, so one slot
+                # can never be sent twice.
+                f"progress:{shipment.pk}:{int(shipment.next_progress_at.timestamp())}",
             )
-        )
-    write_messages(messages)
+            for shipment in shipments
+        ),
+        now=now,
+    )
+
+
+def _when(instant: datetime | None) -> str:
+    return f"{timezone.localtime(instant):%m-%d %H:%M}" if instant else "-"

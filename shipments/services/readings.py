@@ -15,10 +15,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from followups.inserts import insert_new
 from outlets.errors import DomainError
 
 from ..models import ColdChainReading, Shipment
-from .bulk_writes import insert_new
 from .excursions import NewReading, excursions_evaluate
 from .milestones import parse_aware, rejected
 
