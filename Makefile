@@ -14,7 +14,10 @@ TEST_ENV := DEBUG=1 DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_B
 
 # Process commands, shared with docker-compose.yml (a test keeps them equal).
 WEB_CMD := gunicorn config.wsgi:application --bind 0.0.0.0:8000 --workers 3
-WORKER_CMD := celery -A config worker --queues celery,clocks --concurrency 2 --loglevel INFO
+# The clock sweep has a worker of its own, so message delivery (slow gateways,
+# retries) can never hold a breach back.
+WORKER_CMD := celery -A config worker --queues celery --concurrency 2 --loglevel INFO
+CLOCK_WORKER_CMD := celery -A config worker --queues clocks --concurrency 1 --hostname clocks@%h --loglevel INFO
 BEAT_CMD := celery -A config beat --loglevel INFO
 
 .PHONY: run test bench lint setup messages services-check seed
@@ -36,9 +39,10 @@ run: setup
 	$(RUN_ENV) $(PY) manage.py migrate --noinput -v 0
 	$(RUN_ENV) $(PY) manage.py load_china_calendar
 	$(RUN_ENV) $(PY) manage.py seed_demo
-	@echo "Web app: http://127.0.0.1:8000/   (Ctrl-C stops web, worker and beat)"
+	@echo "Web app: http://127.0.0.1:8000/   (Ctrl-C stops web, workers and beat)"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(RUN_ENV) $(VENV)/bin/$(WORKER_CMD) --pool solo & \
+	  $(RUN_ENV) $(VENV)/bin/$(CLOCK_WORKER_CMD) --pool solo & \
 	  $(RUN_ENV) $(VENV)/bin/$(BEAT_CMD) & \
 	  $(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000 & \
 	  wait

@@ -56,25 +56,18 @@ class Celery:
         self.procs: dict[str, subprocess.Popen] = {}
         self.logs: dict[str, Path] = {}
 
-    def start(self, split: bool = False) -> None:
-        """The worker command of the Makefile (both queues, 2 processes), or
-        with ``split`` one worker per queue, as an experiment."""
+    def start(self, split: bool = True) -> None:
+        """The Makefile's layout: one worker for queue clocks (1 process) and one
+        for queue celery (2); without ``split``, one worker for both queues."""
         celery = str(_common.BASE_DIR / ".venv" / "bin" / "celery")
-        worker = [
-            celery,
-            "-A",
-            "config",
-            "worker",
-            "--concurrency",
-            "2",
-            "--loglevel",
-            "WARNING",
-        ]
+        worker = [celery, "-A", "config", "worker", "--loglevel", "WARNING"]
         host = f"bench-{os.getpid()}"
         if split:
             commands = {
                 "worker": [
                     *worker,
+                    "--concurrency",
+                    "1",
                     "--queues",
                     "clocks",
                     "--hostname",
@@ -82,6 +75,8 @@ class Celery:
                 ],
                 "worker-celery": [
                     *worker,
+                    "--concurrency",
+                    "2",
                     "--queues",
                     "celery",
                     "--hostname",
@@ -92,6 +87,8 @@ class Celery:
             commands = {
                 "worker": [
                     *worker,
+                    "--concurrency",
+                    "2",
                     "--queues",
                     "celery,clocks",
                     "--hostname",
@@ -371,9 +368,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=sorted(_common.SIZES), default="small")
     parser.add_argument(
-        "--split-workers",
+        "--single-worker",
         action="store_true",
-        help="experiment: one worker for queue clocks and one for queue celery",
+        help="experiment: one worker (2 processes) for both queues",
     )
     args = parser.parse_args()
     size = _common.SIZES[args.size]
@@ -395,7 +392,7 @@ def main() -> int:
         "burst": burst,
         "burst_s": None,
         "floor_s": BEAT_INTERVAL_S,
-        **({"workers": "split"} if args.split_workers else {}),
+        "workers": "single" if args.single_worker else "split",
     }
     sweep = settings.CELERY_BEAT_SCHEDULE["sweep-clocks"]
     print(
@@ -424,7 +421,7 @@ def main() -> int:
 
         celery = Celery(Path(tmp))
         connection.close()
-        celery.start(split=args.split_workers)
+        celery.start(split=not args.single_worker)
         try:
             ready = wait_ready(celery)
             print(f"worker and beat swept a canary {ready:.1f} s after start")

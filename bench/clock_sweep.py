@@ -64,6 +64,10 @@ ON CONFLICT (dedupe_key) DO NOTHING
 """
 
 
+class BenchError(Exception):
+    """The benchmark cannot give a figure: a sweep produced a wrong result."""
+
+
 def _sql_format(template: str) -> str:
     """A Python %-template with named fields as a PostgreSQL format() string."""
     for i, name in enumerate(("clock", "customer", "due", "responsible"), 1):
@@ -103,7 +107,7 @@ def run_ours(now, due: int) -> float:
     result = clocks_sweep(now=now)
     elapsed = time.perf_counter() - started
     if result.breached != due or result.escalated or result.warned:
-        raise SystemExit(f"ours: unexpected sweep result {result} (due {due})")
+        raise BenchError(f"ours: unexpected sweep result {result} (due {due})")
     return elapsed
 
 
@@ -175,7 +179,7 @@ def verify(now, due: int, managers_per_outlet: int, who: str) -> dict:
             f" {due * managers_per_outlet} for {due}), {bad_messages} bad"
         )
     if problems:
-        raise SystemExit(f"{who}: incorrect result: " + "; ".join(problems))
+        raise BenchError(f"{who}: incorrect result: " + "; ".join(problems))
     return {"breached": breached, "messages": messages}
 
 
@@ -212,53 +216,67 @@ def main() -> int:
 
     from outlets.models import Role, Staff
 
-    with _common.bench_lock():
-        _common.flush_redis(_common.bench_broker_url())
-        now = timezone.now().replace(microsecond=0)
-        print(
-            f"clock_sweep: size={args.size} open={open_n} due={due}"
-            f" db={settings.DATABASES['default']['NAME']} DEBUG={settings.DEBUG}"
-        )
-        print(f"load average (shared machine): {_common.loadavg()}")
-        started = time.perf_counter()
-        outlet_ids, _managers = _common.load_clocks(
-            open_n=open_n, now=now, due_every=open_n // due
-        )
-        print(f"loaded {open_n} clocks in {time.perf_counter() - started:.1f} s")
-        per_outlet = {
-            o: Staff.objects.filter(
-                outlet_id=o, role=Role.OUTLET_MANAGER, is_active=True
-            ).count()
-            for o in outlet_ids
-        }
-        if len(set(per_outlet.values())) != 1:
-            raise SystemExit(f"uneven managers per outlet: {per_outlet}")
-        managers_per_outlet = next(iter(per_outlet.values()))
-        params = raw_params(now, due)
+    ours, raw = [], []
+    try:
+        with _common.bench_lock():
+            _common.flush_redis(_common.bench_broker_url())
+            now = timezone.now().replace(microsecond=0)
+            print(
+                f"clock_sweep: size={args.size} open={open_n} due={due}"
+                f" db={settings.DATABASES['default']['NAME']} DEBUG={settings.DEBUG}"
+            )
+            print(f"load average (shared machine): {_common.loadavg()}")
+            started = time.perf_counter()
+            outlet_ids, _managers = _common.load_clocks(
+                open_n=open_n, now=now, due_every=open_n // due
+            )
+            print(f"loaded {open_n} clocks in {time.perf_counter() - started:.1f} s")
+            per_outlet = {
+                o: Staff.objects.filter(
+                    outlet_id=o, role=Role.OUTLET_MANAGER, is_active=True
+                ).count()
+                for o in outlet_ids
+            }
+            if len(set(per_outlet.values())) != 1:
+                raise BenchError(f"uneven managers per outlet: {per_outlet}")
+            managers_per_outlet = next(iter(per_outlet.values()))
+            params = raw_params(now, due)
 
-        # Warm-up: imports, translations, connections, plans, caches.
-        run_ours(now, due)
-        verify(now, due, managers_per_outlet, "ours (warm-up)")
-        reset()
-        run_raw(params)
-        verify(now, due, managers_per_outlet, "raw (warm-up)")
-        reset()
-
-        ours, raw = [], []
-        for round_no in range(1, args.rounds + 1):
-            order = ("ours", "raw") if round_no % 2 else ("raw", "ours")
-            for who in order:
-                if who == "ours":
-                    ours.append(run_ours(now, due))
-                else:
-                    raw.append(run_raw(params))
-                verify(now, due, managers_per_outlet, who)
-                reset()
-            print(f"round {round_no}: ours {ours[-1]:.3f} s, raw {raw[-1]:.3f} s")
-
-        if args.profile:
-            print(profile_ours(now, due))
+            # Warm-up: imports, translations, connections, plans, caches.
+            run_ours(now, due)
+            verify(now, due, managers_per_outlet, "ours (warm-up)")
             reset()
+            run_raw(params)
+            verify(now, due, managers_per_outlet, "raw (warm-up)")
+            reset()
+
+            for round_no in range(1, args.rounds + 1):
+                order = ("ours", "raw") if round_no % 2 else ("raw", "ours")
+                for who in order:
+                    if who == "ours":
+                        ours.append(run_ours(now, due))
+                    else:
+                        raw.append(run_raw(params))
+                    verify(now, due, managers_per_outlet, who)
+                    reset()
+                print(f"round {round_no}: ours {ours[-1]:.3f} s, raw {raw[-1]:.3f} s")
+
+            if args.profile:
+                print(profile_ours(now, due))
+                reset()
+    except BenchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        _common.emit(
+            {
+                "bench": "clock_sweep",
+                "open": open_n,
+                "due": due,
+                "ours_runs_s": ours,
+                "raw_runs_s": raw,
+                "error": str(exc)[:300],
+            }
+        )
+        return 1
 
     ours_s, raw_s = _common.median(ours), _common.median(raw)
     ratio = ours_s / raw_s

@@ -164,7 +164,7 @@ def run_api(hq, bodies: list[bytes], profile: bool) -> tuple[float, int, int]:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats(
             os.environ.get("SORT", "cumulative")
-        ).print_stats(30)
+        ).print_stats(int(os.environ.get("LINES", "30")))
         print(out.getvalue())
     return elapsed, created, queries
 
@@ -198,6 +198,17 @@ def run_raw(shipments) -> float:
     return elapsed
 
 
+def _without_debug() -> None:
+    """Run the endpoint as a server would: DEBUG keeps a log of every query.
+
+    The query count of one batch is still taken (``CaptureQueriesContext``
+    logs regardless of DEBUG).
+    """
+    from django.conf import settings
+
+    settings.DEBUG = False
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=sorted(SIZES), default="full")
@@ -206,6 +217,7 @@ def main() -> None:
     events = SIZES[args.size]
     point_at_bench_database()
     _common.setup_django()
+    _without_debug()
     _common.flush_redis(_common.bench_broker_url())
     with _common.bench_lock(key=0x0B1E7C5):
         hq, api_shipments, raw_shipments = reset_and_seed(events // len(KINDS))

@@ -17,13 +17,17 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-APP_SERVICES = ("web", "worker", "beat")
+APP_SERVICES = ("web", "worker", "clock-worker", "beat")
 
 
 def makefile_commands():
     text = (ROOT / "Makefile").read_text()
-    found = dict(re.findall(r"^(WEB|WORKER|BEAT)_CMD\s*:?=\s*(.+?)\s*$", text, re.M))
-    assert set(found) == {"WEB", "WORKER", "BEAT"}, "Makefile lost a *_CMD variable"
+    found = dict(
+        re.findall(r"^(WEB|WORKER|CLOCK_WORKER|BEAT)_CMD\s*:?=\s*(.+?)\s*$", text, re.M)
+    )
+    assert set(found) == {"WEB", "WORKER", "CLOCK_WORKER", "BEAT"}, (
+        "Makefile lost a *_CMD variable"
+    )
     return found
 
 
@@ -79,6 +83,7 @@ def test_compose_commands_match_the_makefile(compose):
     make = makefile_commands()
     services = compose["services"]
     assert command_text(services["worker"]["command"]) == make["WORKER"]
+    assert command_text(services["clock-worker"]["command"]) == make["CLOCK_WORKER"]
     assert command_text(services["beat"]["command"]) == make["BEAT"]
     *before, last = web_steps(services["web"]["command"])
     assert last == make["WEB"]
@@ -123,9 +128,9 @@ def test_web_worker_and_beat_share_one_image_definition(compose):
         {k: v for k, v in compose["services"][name].items() if k not in web_only}
         for name in APP_SERVICES
     ]
-    assert resolved[0] == resolved[1] == resolved[2]
+    assert all(other == resolved[0] for other in resolved[1:])
     assert resolved[0]["image"]
-    for name in ("worker", "beat"):
+    for name in ("worker", "clock-worker", "beat"):
         assert not {"ports", "healthcheck"} & set(compose["services"][name])
     assert compose["services"]["web"]["ports"] in (
         ["8000:8000"],

@@ -234,7 +234,7 @@ def _refresh(shipment_ids: set[int], now: datetime) -> None:
         .values("kind")[:1]
     )
     Shipment.objects.filter(pk__in=shipment_ids).update(
-        status=latest, next_progress_at=next_progress_at(latest, now=now)
+        status=latest, next_progress_at=next_progress_at(now=now)
     )
 
 

@@ -15,7 +15,6 @@ from django.db.models import (
     Case,
     DateTimeField,
     Exists,
-    Expression,
     F,
     OuterRef,
     Q,
@@ -24,7 +23,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import In
 from django.utils import timezone
 
 from customers.models import Customer, Tenure
@@ -44,14 +42,14 @@ IN_TRANSIT = [
 ]
 
 
-def next_progress_at(status: Expression, *, now: datetime) -> Case:
-    """A shipment's next progress update once its status becomes ``status``.
-
-    For an UPDATE of shipments that got new milestones:
+def next_progress_at(*, now: datetime) -> Case:
+    """A shipment's next progress update, for an UPDATE after new milestones.
 
     1. A signed shipment gets no more updates.
-    2. A new customer's shipment in transit without a next update gets one
-       2 hours after its pickup (or after ``now`` if the pickup is not scanned).
+    2. A new customer's shipment without a next update gets one 2 hours after
+       its pickup (or after ``now`` if the pickup is not scanned). It is in
+       transit: it has a milestone, and every milestone but signed is a stage
+       of transit.
     3. Any other keeps the update it has.
     """
     milestones = Milestone.objects.filter(shipment=OuterRef("pk"))
@@ -63,9 +61,7 @@ def next_progress_at(status: Expression, *, now: datetime) -> Case:
     return Case(
         When(Exists(milestones.filter(kind=MilestoneKind.SIGNED)), then=None),
         When(
-            Q(next_progress_at__isnull=True)
-            & In(status, IN_TRANSIT)
-            & Exists(new_customer),
+            Q(next_progress_at__isnull=True) & Exists(new_customer),
             then=Coalesce(Subquery(picked_up[:1]), Value(now)) + EVERY,
         ),
         default=F("next_progress_at"),
