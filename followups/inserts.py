@@ -19,19 +19,52 @@ def insert_new(
         return []
     meta, quote = model._meta, connection.ops.quote_name
     targets = [meta.get_field(name) for name in fields]
-    if connection.vendor == "postgresql":
+    back = [meta.get_field(name) for name in returning]
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
         source, params = _unnest(targets, rows)
     else:
-        source, params = _values(len(targets), rows)
+        source, params = _values(len(targets), _prepared(targets, rows))
     sql = (
         f"INSERT INTO {quote(meta.db_table)} "
         f"({', '.join(quote(field.column) for field in targets)}) {source} "
         "ON CONFLICT DO NOTHING RETURNING "
-        f"{', '.join(quote(meta.get_field(name).column) for name in returning)}"
+        f"{', '.join(quote(field.column) for field in back)}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        created = cursor.fetchall()
+    # psycopg2 hands back Python types; SQLite's driver hands back its storage
+    # types (floats for decimals, strings for datetimes), so convert as the ORM does.
+    return created if postgresql else _converted(back, created)
+
+
+def _prepared(targets: list[models.Field], rows: list[tuple]) -> list[tuple]:
+    """Values as the ORM would store them (aware datetimes in UTC, decimals)."""
+    return [
+        tuple(
+            field.get_db_prep_save(value, connection)
+            for field, value in zip(targets, row, strict=True)
+        )
+        for row in rows
+    ]
+
+
+def _converted(fields: list[models.Field], rows: list[tuple]) -> list[tuple]:
+    columns = []
+    for field in fields:
+        column = field.get_col(field.model._meta.db_table)
+        converters = connection.ops.get_db_converters(column)
+        columns.append((column, converters + field.get_db_converters(connection)))
+    converted = []
+    for row in rows:
+        values = []
+        for value, (column, converters) in zip(row, columns, strict=True):
+            for convert in converters:
+                value = convert(value, column, connection)
+            values.append(value)
+        converted.append(tuple(values))
+    return converted
 
 
 def _values(width: int, rows: list[tuple]) -> tuple[str, list]:
