@@ -237,12 +237,12 @@ def load_clocks(*, open_n: int, now, due_every: int = 0, due_window_s: int = 360
             INSERT INTO followups_clock (
                 kind, subject_type, subject_id, outlet_id, customer_id,
                 responsible_id, policy_minutes, policy_label, counting,
-                escalate_after_minutes, state, started_at, warn_at, due_at,
+                escalate_after, state, started_at, warn_at, due_at,
                 paused_seconds, escalation_level)
             SELECT 'pickup_contact', 'pickup', g,
                    (%(outlets)s::bigint[])[1 + g %% %(n)s],
                    (%(customers)s::bigint[])[1 + g %% %(n)s],
-                   NULL, 60, '', 'calendar', 30, 'running',
+                   NULL, 60, '', 'calendar', interval '30 minutes', 'running',
                    d.due - interval '60 minutes', d.due - interval '5 minutes', d.due,
                    0, 0
             FROM generate_series(1, %(open)s) AS g

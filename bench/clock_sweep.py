@@ -27,7 +27,7 @@ WITH claimed AS (
     UPDATE followups_clock
        SET state = 'breached', breached_at = due_at, breach_recorded_at = %(now)s,
            escalation_level = 1,
-           next_escalation_at = %(now)s + escalate_after_minutes * interval '1 minute'
+           next_escalation_at = %(now)s + escalate_after
      WHERE id IN (SELECT id FROM followups_clock
                    WHERE state = 'running' AND due_at <= %(now)s
                    ORDER BY due_at LIMIT %(limit)s

@@ -5,6 +5,7 @@ same transaction. The sweep (beat, every second) claims due warnings, breaches
 and escalations through partial indexes and writes their messages atomically.
 """
 
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from .business_hours import (
 )
 from .claim import claim
 from .inserts import insert_new
-from .models import Clock, ClockState, Counting
+from .models import Clock, ClockKind, ClockState, Counting
 from .policies import policy_chooser
 from .texts import renderer
 
@@ -48,7 +49,7 @@ CLOCK_FIELDS = [
     "policy_minutes",
     "policy_label",
     "counting",
-    "escalate_after_minutes",
+    "escalate_after",
     "state",
     "started_at",
     "warn_at",
@@ -115,7 +116,7 @@ def clocks_start(
                 policy.minutes,
                 policy.label,
                 policy.counting,
-                policy.escalate_after_minutes,
+                timedelta(minutes=policy.escalate_after_minutes),
                 ClockState.RUNNING,
                 now,
                 deadline(now, warn_after, policy.counting, customer.outlet_id),
@@ -230,16 +231,21 @@ class SweepResult:
     warned: int = 0
 
 
-def clocks_sweep(*, now: datetime, batch: int = 1000) -> SweepResult:
+def clocks_sweep(
+    *, now: datetime, batch: int = 1000, budget_seconds: float | None = None
+) -> SweepResult:
     """Act on every clock that fell due by ``now``, in bounded batches.
 
     1. Breaches first, so a clock overdue after downtime is breached, not warned.
     2. Escalations of breached clocks still open after their interval.
     3. Warnings of clocks still running.
     Each batch is one transaction; the loop runs until nothing is due, which is
-    how a sweep after downtime catches up.
+    how a sweep after downtime catches up. With a budget, it stops between
+    batches once the budget is spent: the next beat tick carries on, so a task
+    never dies mid-batch at its time limit.
     """
     result = SweepResult()
+    started = time.monotonic()
     for step, field in (
         (_breach_batch, "breached"),
         (_escalate_batch, "escalated"),
@@ -247,7 +253,8 @@ def clocks_sweep(*, now: datetime, batch: int = 1000) -> SweepResult:
     ):
         while done := step(now, batch):
             setattr(result, field, getattr(result, field) + done)
-            if done < batch:
+            spent = time.monotonic() - started
+            if done < batch or (budget_seconds and spent > budget_seconds):
                 break
     return result
 
@@ -263,10 +270,10 @@ def _breach_batch(now: datetime, batch: int) -> int:
             "breached_at": F("due_at"),
             "breach_recorded_at": now,
             "escalation_level": 1,
+            "next_escalation_at": Value(now) + F("escalate_after"),
         },
     )
     clocks = _loaded(keys)
-    _schedule_escalation(clocks, now)
     recipients = managers_by_outlet({c.outlet_id for c in clocks})
     _notify(clocks, "clock_breach", lambda c: recipients[c.outlet_id], now)
     return len(keys)
@@ -300,7 +307,9 @@ def _warn_batch(now: datetime, batch: int) -> int:
         changes={"warned_at": now},
     )
     clocks = _loaded(keys)
-    managers = managers_by_outlet({c.outlet_id for c in clocks if not c.responsible})
+    managers = managers_by_outlet(
+        {c.outlet_id for c in clocks if c.responsible is None}
+    )
     _notify(
         clocks,
         "clock_warning",
@@ -310,39 +319,56 @@ def _warn_batch(now: datetime, batch: int) -> int:
     return len(keys)
 
 
-def _loaded(keys: list[int]) -> list[Clock]:
+class Due(NamedTuple):
+    """What a sweep needs of a claimed clock: no model instances, no phone parsing."""
+
+    pk: int
+    kind: str
+    outlet_id: int
+    customer_id: int
+    due_at: datetime
+    escalation_level: int
+    customer: str
+    responsible: Staff | None
+
+
+def _loaded(keys: list[int]) -> list[Due]:
     if not keys:
         return []
-    return list(
-        Clock.objects.filter(pk__in=keys).select_related("customer", "responsible")
+    rows = Clock.objects.filter(pk__in=keys).values_list(
+        "pk",
+        "kind",
+        "outlet_id",
+        "customer_id",
+        "due_at",
+        "escalation_level",
+        "customer__company",
+        "customer__name",
+        "responsible_id",
     )
+    rows = list(rows)
+    staff = Staff.objects.in_bulk({row[-1] for row in rows if row[-1]})
+    return [
+        Due(*row[:6], company or name, staff.get(responsible_id))
+        for *row, company, name, responsible_id in rows
+    ]
 
 
-def _schedule_escalation(clocks: list[Clock], now: datetime) -> None:
-    by_interval = defaultdict(list)
-    for clock in clocks:
-        by_interval[clock.escalate_after_minutes].append(clock.pk)
-    for minutes, keys in by_interval.items():
-        Clock.objects.filter(pk__in=keys).update(
-            next_escalation_at=now + timedelta(minutes=minutes)
-        )
-
-
-def _notify(clocks: list[Clock], template: str, recipients_of, now: datetime) -> None:
-    render = renderer(template)
-    messages = []
+def _notify(clocks: list[Due], template: str, recipients_of, now: datetime) -> None:
+    render = renderer(template, labels={"clock": ClockKind})
+    rows = []
     for clock in clocks:
         texts = render(
             {
-                "clock": clock.get_kind_display(),
-                "customer": str(clock.customer),
+                "clock": clock.kind,
+                "customer": clock.customer,
                 "due": f"{timezone.localtime(clock.due_at):%H:%M}",
                 "responsible": str(clock.responsible or "-"),
             }
         )
         key = f"clock:{clock.pk}:{template}:{clock.escalation_level}"
-        messages += [
-            outbox.staff_message(
+        rows += [
+            outbox.staff_row(
                 staff=staff,
                 outlet_id=clock.outlet_id,
                 template=template,
@@ -353,7 +379,7 @@ def _notify(clocks: list[Clock], template: str, recipients_of, now: datetime) ->
             )
             for staff in recipients_of(clock)
         ]
-    outbox.write_staff_messages(messages)
+    outbox.write_rows(rows)
 
 
 def managers_by_outlet(outlet_ids: set[int]) -> dict[int, list[Staff]]:

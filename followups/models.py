@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -130,8 +132,10 @@ class Clock(models.Model):
     policy_minutes = models.PositiveIntegerField(_("minutes allowed"))
     policy_label = models.CharField(_("policy"), max_length=60, blank=True)
     counting = models.CharField(_("counting"), max_length=15, choices=Counting.choices)
-    escalate_after_minutes = models.PositiveIntegerField(
-        _("escalate again after (minutes)"), default=30
+    # A duration, not minutes, so the sweep can write "now + escalate_after" for
+    # a whole batch in its claiming UPDATE on every database.
+    escalate_after = models.DurationField(
+        _("escalate again after"), default=timedelta(minutes=30)
     )
     state = models.CharField(
         _("state"),

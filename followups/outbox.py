@@ -147,7 +147,7 @@ def _reach(customer: Customer, now: datetime) -> tuple[str, str, datetime]:
     return channel, address, quiet_until(customer, now) or now
 
 
-def staff_message(
+def staff_row(
     *,
     staff: Staff,
     outlet_id: int,
@@ -156,26 +156,26 @@ def staff_message(
     key: str,
     now: datetime,
     customer_id: int | None = None,
-) -> Message:
-    """An unsaved message to a staff member; staff alerts ignore quiet hours."""
-    return Message(
-        outlet_id=outlet_id,
-        staff=staff,
-        customer_id=customer_id,
-        channel=MessageChannel.STAFF,
-        address=staff.phone or staff.username,
-        template=template,
-        language=settings.LANGUAGE_CODE,
-        text_zh=texts["zh-hans"],
-        text_en=texts["en"],
-        dedupe_key=f"{key}:staff:{staff.pk}"[:200],
-        next_attempt_at=now,
-        created_at=now,
+) -> tuple:
+    """The outbox row (``MESSAGE_FIELDS``) of a staff alert; quiet hours don't apply."""
+    return (
+        outlet_id,
+        customer_id,
+        staff.pk,
+        None,
+        MessageChannel.STAFF,
+        staff.phone or staff.username,
+        template,
+        settings.LANGUAGE_CODE,
+        texts["zh-hans"],
+        texts["en"],
+        f"{key}:staff:{staff.pk}"[:200],
+        MessageStatus.PENDING,
+        0,
+        now,
+        now,
+        "",
     )
-
-
-def write_staff_messages(messages: Iterable[Message]) -> None:
-    write_rows([tuple(getattr(m, field) for field in MESSAGE_FIELDS) for m in messages])
 
 
 def write_rows(rows: list[tuple]) -> None:

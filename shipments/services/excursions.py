@@ -216,7 +216,7 @@ def _alarm(alarmed: list[tuple[Excursion, NewReading]], now: datetime) -> None:
             if s is not None
         }
         messages += [
-            outbox.staff_message(
+            outbox.staff_row(
                 staff=staff,
                 outlet_id=shipment.outlet_id,
                 template="cold_chain_alarm",
@@ -227,7 +227,7 @@ def _alarm(alarmed: list[tuple[Excursion, NewReading]], now: datetime) -> None:
             )
             for staff in people.values()
         ]
-    outbox.write_staff_messages(messages)
+    outbox.write_rows(messages)
 
 
 def _responsible(excursion: Excursion, managers: dict) -> Staff | None:

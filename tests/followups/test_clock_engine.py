@@ -599,3 +599,26 @@ def test_an_outlets_general_override_keeps_key_customers_priority_pickup(
     pickup = pickup_accept(pickup=make_pickup(customer_a), courier=courier_a, now=NOON)
     clock = Clock.objects.get(subject_id=pickup.pk, kind="pickup_contact")
     assert (clock.policy_minutes, clock.policy_label) == (20, "Priority pickup")
+
+
+def test_breach_message_names_the_clock_in_each_language_whatever_is_active(
+    customer_a, courier_a, manager_a
+):
+    from django.utils import translation
+
+    accept(customer_a, courier_a)
+    with translation.override("zh-hans"):
+        clocks_sweep(now=after(30))
+    message = Message.objects.get(template="clock_breach")
+    assert "Pickup contact" in message.text_en
+    assert "揽件联系" in message.text_zh
+
+
+def test_a_sweep_with_a_spent_budget_stops_between_batches_and_the_next_catches_up(
+    customer_a, courier_a, manager_a
+):
+    for _ in range(5):
+        accept(customer_a, courier_a)
+    first = clocks_sweep(now=after(30), batch=2, budget_seconds=1e-9)
+    assert first.breached == 2
+    assert clocks_sweep(now=after(30), batch=2).breached == 3
