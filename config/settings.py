@@ -101,6 +101,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite cannot enforce "one policy per scope" when the outlet is NULL (the
     # network default); PostgreSQL does, and the policy service checks it too.
     SILENCED_SYSTEM_CHECKS = ["models.W047"]
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Short, frequent statements (the sweep, ingest batches): PostgreSQL's JIT
+    # spends more compiling them than it could save running them.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 if env.str("DATABASE_TEST_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": env.str("DATABASE_TEST_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -306,8 +306,14 @@ def excursion_confirm(*, excursion: Excursion, by: Staff, now: datetime) -> Prob
         shipment=shipment,
     )
     excursion.problem = problem
-    excursion.handled_at = excursion.handled_at or now
-    excursion.save(update_fields=["problem", "handled_at"])
+    if excursion.handled_at is None:
+        excursion.handled_at, excursion.handled_by = now, by
+        excursion.handling_note = _("Damage confirmed: problem #%(id)s opened.") % {
+            "id": excursion.problem_id
+        }
+    excursion.save(
+        update_fields=["problem", "handled_at", "handled_by", "handling_note"]
+    )
     _meet_alarm(excursion, now)
     return problem
 

@@ -176,6 +176,7 @@ def test_confirming_opens_a_damage_problem_linked_to_the_excursion(
 
     excursion.refresh_from_db()
     assert excursion.problem == problem
+    assert excursion.handled_by == account_manager_a
     assert problem.kind == ProblemKind.DAMAGE
     assert problem.shipment == cold
     assert cold.waybill in problem.description and "10.0" in problem.description
