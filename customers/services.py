@@ -6,8 +6,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
+from django.db import connection, transaction
+from django.db.models import (
+    BooleanField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    Value,
+)
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -211,11 +220,21 @@ def progress_urls(customer_ids: Iterable[int], *, now: datetime) -> dict[int, st
 
 
 def _live_tokens(customer_ids: set[int]) -> dict[int, str]:
-    return dict(
-        ProgressLink.objects.filter(
-            customer_id__in=customer_ids, revoked_at=None
-        ).values_list("customer_id", "token")
-    )
+    links = ProgressLink.objects.filter(revoked_at=None).order_by()
+    if connection.vendor == "postgresql":
+        # One array parameter: ``__in`` prepares hundreds of ids one by one.
+        quote = connection.ops.quote_name
+        column = f"{quote(ProgressLink._meta.db_table)}.{quote('customer_id')}"
+        links = links.filter(
+            RawSQL(
+                f"{column} = ANY(%s)",
+                (list(customer_ids),),
+                output_field=BooleanField(),
+            )
+        )
+    else:
+        links = links.filter(customer_id__in=customer_ids)
+    return dict(links.values_list("customer_id", "token"))
 
 
 @transaction.atomic

@@ -72,12 +72,19 @@ def renderer(template: str, labels: dict[str, type[TextChoices]] | None = None):
                 field: {value: str(label) for value, label in choices.choices}
                 for field, choices in (labels or {}).items()
             }
-            formats[language] = (str(TEMPLATES[template]), names)
+            formats[language] = (str(TEMPLATES[template]), tuple(names.items()))
+    per_language = tuple(formats.items())
 
     def render(context: dict) -> dict[str, str]:
-        return {
-            language: fmt % {**context, **{f: names[f][context[f]] for f in names}}
-            for language, (fmt, names) in formats.items()
-        }
+        texts = {}
+        for language, (fmt, names) in per_language:
+            if names:
+                values = context.copy()
+                for field, label in names:
+                    values[field] = label[context[field]]
+            else:
+                values = context
+            texts[language] = fmt % values
+        return texts
 
     return render
