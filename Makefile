@@ -17,7 +17,7 @@ WEB_CMD := gunicorn config.wsgi:application --bind 0.0.0.0:8000 --workers 3
 # The clock sweep has a worker of its own, so message delivery (slow gateways,
 # retries) can never hold a breach back.
 WORKER_CMD := celery -A config worker --queues celery --concurrency 2 --loglevel INFO
-CLOCK_WORKER_CMD := celery -A config worker --queues clocks --concurrency 1 --hostname clocks@%h --loglevel INFO
+CLOCK_WORKER_CMD := celery -A config worker --queues clocks --concurrency 2 --hostname clocks@%h --loglevel INFO
 BEAT_CMD := celery -A config beat --loglevel INFO
 
 .PHONY: run test bench lint setup messages services-check seed

@@ -47,6 +47,10 @@ def _terminate(*_):
     raise SystemExit(143)
 
 
+# As the Makefile: two sweeps at once, kept apart by SKIP LOCKED.
+CLOCK_CONCURRENCY = os.environ.get("BENCH_CLOCK_CONCURRENCY", "2")
+
+
 class Celery:
     """The worker and beat as subprocesses, each in its own process group."""
 
@@ -57,7 +61,7 @@ class Celery:
         self.logs: dict[str, Path] = {}
 
     def start(self, split: bool = True) -> None:
-        """The Makefile's layout: one worker for queue clocks (1 process) and one
+        """The Makefile's layout: one worker for queue clocks (2 processes) and one
         for queue celery (2); without ``split``, one worker for both queues."""
         celery = str(_common.BASE_DIR / ".venv" / "bin" / "celery")
         worker = [celery, "-A", "config", "worker", "--loglevel", "WARNING"]
@@ -67,7 +71,7 @@ class Celery:
                 "worker": [
                     *worker,
                     "--concurrency",
-                    "1",
+                    CLOCK_CONCURRENCY,
                     "--queues",
                     "clocks",
                     "--hostname",
