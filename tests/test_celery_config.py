@@ -21,10 +21,14 @@ def test_only_json_crosses_the_broker():
 
 
 def test_beat_sweeps_the_clocks_every_second_on_their_own_queue():
-    sweeps = [entry for entry in settings.CELERY_BEAT_SCHEDULE.values()
-              if entry["task"] == "followups.tasks.sweep_clocks"]
+    sweeps = [
+        entry
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        if entry["task"] == "followups.tasks.sweep_clocks"
+    ]
     assert len(sweeps) == 1
     assert sweeps[0]["schedule"] == 1.0
     assert sweeps[0]["options"]["queue"] == "clocks"
     assert settings.CELERY_TASK_ROUTES["followups.tasks.sweep_clocks"] == {
-        "queue": "clocks"}
+        "queue": "clocks"
+    }

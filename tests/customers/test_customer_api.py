@@ -115,7 +115,8 @@ def test_habits_change_through_the_api_and_bad_days_are_refused(
     client = api_as(account_manager_a)
     url = f"/api/v1/customers/{customer_a.pk}/habits/"
     response = client.patch(
-        url, {"days_unavailable": [5, 6], "prefers_parcel_locker": True},
+        url,
+        {"days_unavailable": [5, 6], "prefers_parcel_locker": True},
         format="json",
     )
     assert response.status_code == 200, response.content
@@ -125,7 +126,8 @@ def test_habits_change_through_the_api_and_bad_days_are_refused(
     assert bad.status_code == 400
     assert "days_unavailable" in bad.json()["error"]["fields"]
     window = client.patch(
-        url, {"pickup_window_start": "10:00", "pickup_window_end": "09:00"},
+        url,
+        {"pickup_window_start": "10:00", "pickup_window_end": "09:00"},
         format="json",
     )
     assert window.status_code == 400
@@ -140,8 +142,12 @@ def test_habits_form_on_the_customer_page_saves_the_file(
     client.force_login(account_manager_a)
     response = client.post(
         f"/customers/{customer_a.pk}/habits/",
-        {"pickup_window_start": "08:00", "pickup_window_end": "10:00",
-         "days_unavailable": ["2"], "packaging_preference": "No. 3 carton"},
+        {
+            "pickup_window_start": "08:00",
+            "pickup_window_end": "10:00",
+            "days_unavailable": ["2"],
+            "packaging_preference": "No. 3 carton",
+        },
     )
     assert response.status_code == 302
     page = client.get(f"/customers/{customer_a.pk}/").content.decode()
