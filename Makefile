@@ -50,7 +50,7 @@ run: setup
 services-check: $(VENV)/.installed
 	@$(TEST_ENV) $(PY) scripts/check_services.py
 
-test: setup services-check
+test: setup services-check lint
 	$(TEST_ENV) $(PY) manage.py check
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)

@@ -96,7 +96,9 @@ def read_po(path: Path = PO) -> list[dict]:
             continue
         if line.startswith("#"):
             continue
-        match = re.match(r"^(msgctxt|msgid_plural|msgid|msgstr)(?:\[(\d+)\])?\s+(\".*\")$", line)
+        match = re.match(
+            r"^(msgctxt|msgid_plural|msgid|msgstr)(?:\[(\d+)\])?\s+(\".*\")$", line
+        )
         if match:
             keyword, index, literal = match.groups()
             if keyword == "msgstr":
@@ -106,7 +108,9 @@ def read_po(path: Path = PO) -> list[dict]:
                 field = (keyword,)
                 entry[keyword] = _unquote(literal)
             continue
-        assert line.startswith('"') and field, f"{path.name}:{number}: cannot read {raw!r}"
+        assert line.startswith('"') and field, (
+            f"{path.name}:{number}: cannot read {raw!r}"
+        )
         if field[0] == "msgstr":
             entry["msgstr"][field[1]] += _unquote(line)
         else:
@@ -123,7 +127,9 @@ def header() -> dict[str, str]:
     first = read_po()[0]
     assert first["msgid"] == "", "the .po has no header entry"
     return dict(
-        line.split(": ", 1) for line in first["msgstr"][None].splitlines() if ": " in line
+        line.split(": ", 1)
+        for line in first["msgstr"][None].splitlines()
+        if ": " in line
     )
 
 
@@ -182,8 +188,12 @@ def test_every_message_is_translated_and_none_is_fuzzy():
     fuzzy = [describe(e) for e in entries if "fuzzy" in e["flags"]]
     assert not untranslated, "untranslated: \n" + "\n".join(untranslated)
     assert not fuzzy, "fuzzy (check, then drop the flag): \n" + "\n".join(fuzzy)
-    plural_forms = [describe(e) for e in entries if "msgid_plural" in e and set(e["msgstr"]) != {0}]
-    assert not plural_forms, "Chinese has one plural form, msgstr[0]: \n" + "\n".join(plural_forms)
+    plural_forms = [
+        describe(e) for e in entries if "msgid_plural" in e and set(e["msgstr"]) != {0}
+    ]
+    assert not plural_forms, "Chinese has one plural form, msgstr[0]: \n" + "\n".join(
+        plural_forms
+    )
 
     # gettext's own view, which also checks every format string.
     result = subprocess.run(
@@ -202,13 +212,21 @@ def test_placeholders_survive_translation():
     broken = []
     for entry in messages():
         sources = [entry["msgid"], entry.get("msgid_plural", entry["msgid"])]
-        wanted = set(PLACEHOLDER.findall(sources[0])) | set(PLACEHOLDER.findall(sources[1]))
+        wanted = set(PLACEHOLDER.findall(sources[0])) | set(
+            PLACEHOLDER.findall(sources[1])
+        )
         for index, text in entry["msgstr"].items():
             got = set(PLACEHOLDER.findall(text))
             if got != wanted:
-                broken.append(f"{describe(entry)} [{index}]: {sorted(got)} != {sorted(wanted)}")
-            if "python-format" in entry["flags"] and text.count("%%") != sources[0].count("%%"):
-                broken.append(f"{describe(entry)} [{index}]: the literal %% is lost or added")
+                broken.append(
+                    f"{describe(entry)} [{index}]: {sorted(got)} != {sorted(wanted)}"
+                )
+            if "python-format" in entry["flags"] and text.count("%%") != sources[
+                0
+            ].count("%%"):
+                broken.append(
+                    f"{describe(entry)} [{index}]: the literal %% is lost or added"
+                )
     assert not broken, "placeholders differ: \n" + "\n".join(broken)
 
 
@@ -248,7 +266,13 @@ def test_customer_messages_are_polite_and_keep_their_values(compiled):
 
     alarm = render(
         "cold_chain_alarm",
-        {"waybill": "SF1", "temperature": 9, "humidity": 80, "when": "12:00", "minutes": 5},
+        {
+            "waybill": "SF1",
+            "temperature": 9,
+            "humidity": 80,
+            "when": "12:00",
+            "minutes": 5,
+        },
     )
     assert "80 %" in alarm["zh-hans"] and "温湿度预警" in alarm["zh-hans"]
 
