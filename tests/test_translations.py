@@ -303,3 +303,12 @@ def test_logged_in_staff_sees_chinese_navigation(client, manager_a, compiled):
     page = response.content.decode()
     for text in ("网点客户管家", "时限看板", "网点经理", "退出登录"):
         assert text in page, text
+
+
+def test_default_policy_labels_are_translated():
+    from django.utils.translation import gettext, override
+
+    from followups.policies import DEFAULT_LABELS
+
+    with override("zh-hans"):
+        assert [gettext(label) for label in DEFAULT_LABELS] == ["优先揽件", "专属服务"]
