@@ -240,6 +240,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 MESSAGE_TIMEOUT_SECONDS = env.float("MESSAGE_TIMEOUT_SECONDS", default=5.0)
 MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=6)
+# A customer's progress board link stops working after this many days; the
+# next message to the customer carries a fresh one.
+PROGRESS_LINK_DAYS = env.int("PROGRESS_LINK_DAYS", default=180)
 # Out-of-range readings must last this long before the cold-chain alarm starts,
 # so one noisy sensor reading does not page anyone.
 COLD_CHAIN_MIN_EXCURSION_SECONDS = env.int(

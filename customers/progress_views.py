@@ -25,8 +25,8 @@ from outlets.access import visible
 from outlets.models import Role
 from shipments.models import Problem, ProblemStage, Shipment, ShipmentStatus
 
-from .models import Customer, ProgressLink
-from .services import progress_link_rotate, progress_url
+from .models import Customer
+from .services import live_links, progress_link_rotate, progress_url
 
 RECENT = timedelta(days=30)
 PRIVATE_HEADERS = {
@@ -38,11 +38,8 @@ PRIVATE_HEADERS = {
 
 @require_GET
 def board(request: HttpRequest, token: str) -> HttpResponse:
-    link = (
-        ProgressLink.objects.select_related("customer")
-        .filter(token=token, revoked_at__isnull=True)
-        .first()
-    )
+    link = live_links(timezone.now()).select_related("customer").filter(token=token)
+    link = link.first()
     if link is None:
         return _not_found()
     customer = link.customer

@@ -3,7 +3,7 @@
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -172,11 +172,34 @@ def tiers_recompute(*, now: datetime) -> TierRecount:
     return TierRecount(start.date(), end.date(), total, len(changes))
 
 
+def links_issued_since(now: datetime) -> datetime:
+    """Links issued before this have expired (``PROGRESS_LINK_DAYS``)."""
+    return now - timedelta(days=settings.PROGRESS_LINK_DAYS)
+
+
+def live_links(now: datetime):
+    """Progress links that open a board at ``now``: not revoked, not expired."""
+    return ProgressLink.objects.filter(
+        revoked_at=None, created_at__gte=links_issued_since(now)
+    )
+
+
+def _retire_expired(customer_ids: Iterable[int], now: datetime) -> None:
+    # One live row per customer is a constraint: an expired one must be revoked
+    # before its successor can be written.
+    ProgressLink.objects.filter(
+        customer_id__in=customer_ids,
+        revoked_at=None,
+        created_at__lt=links_issued_since(now),
+    ).update(revoked_at=now)
+
+
 def progress_link_for(customer: Customer, *, now: datetime) -> ProgressLink:
-    """The customer's live progress link, made on first use."""
-    link = ProgressLink.objects.filter(customer=customer, revoked_at=None).first()
+    """The customer's live progress link, made on first use or after expiry."""
+    link = live_links(now).filter(customer=customer).first()
     if link:
         return link
+    _retire_expired([customer.pk], now)
     link, _ = ProgressLink.objects.get_or_create(
         customer=customer,
         revoked_at=None,
@@ -203,8 +226,9 @@ def progress_urls(customer_ids: Iterable[int], *, now: datetime) -> dict[int, st
     more than the rest of a customer's row in a batch of messages.
     """
     wanted = set(customer_ids)
-    live = _live_tokens(wanted)
+    live = _live_tokens(wanted, now)
     if missing := wanted - live.keys():
+        _retire_expired(missing, now)
         ProgressLink.objects.bulk_create(
             [
                 ProgressLink(
@@ -214,13 +238,13 @@ def progress_urls(customer_ids: Iterable[int], *, now: datetime) -> dict[int, st
             ],
             ignore_conflicts=True,
         )
-        live |= _live_tokens(missing)
+        live |= _live_tokens(missing, now)
     url = progress_url(TOKEN_SLOT)
     return {pk: url.replace(TOKEN_SLOT, token) for pk, token in live.items()}
 
 
-def _live_tokens(customer_ids: set[int]) -> dict[int, str]:
-    links = ProgressLink.objects.filter(revoked_at=None).order_by()
+def _live_tokens(customer_ids: set[int], now: datetime) -> dict[int, str]:
+    links = live_links(now).order_by()
     if connection.vendor == "postgresql":
         # One array parameter: ``__in`` prepares hundreds of ids one by one.
         quote = connection.ops.quote_name

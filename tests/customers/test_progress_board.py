@@ -136,3 +136,39 @@ def test_rotation_is_scoped_to_what_the_staff_member_may_see(
     assert client.post(url).status_code == 403
     link.refresh_from_db()
     assert link.revoked_at is None
+
+
+def test_an_expired_link_shows_nothing_and_the_next_message_carries_a_new_one(
+    client, customer_a, settings
+):
+    from customers.services import progress_urls
+
+    settings.PROGRESS_LINK_DAYS = 30
+    now = timezone.now()
+    old = progress_link_for(customer_a, now=now - timedelta(days=31))
+    random = client.get(f"/p/{secrets.token_urlsafe(32)}/")
+    expired = client.get(board_url(old))
+    assert expired.status_code == 404
+    assert expired.content == random.content
+
+    fresh = progress_link_for(customer_a, now=now)
+    assert fresh.token != old.token
+    assert client.get(board_url(fresh)).status_code == 200
+    assert progress_urls([customer_a.pk], now=now)[customer_a.pk].endswith(
+        f"/p/{fresh.token}/"
+    )
+    old.refresh_from_db()
+    assert old.revoked_at == now
+
+
+def test_bulk_links_replace_an_expired_one(customer_a, settings):
+    from customers.services import progress_urls
+
+    settings.PROGRESS_LINK_DAYS = 30
+    now = timezone.now()
+    old = progress_link_for(customer_a, now=now - timedelta(days=31))
+    url = progress_urls([customer_a.pk], now=now)[customer_a.pk]
+    assert old.token not in url
+    assert (
+        ProgressLink.objects.filter(customer=customer_a, revoked_at=None).count() == 1
+    )
