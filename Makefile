@@ -29,7 +29,14 @@ $(VENV)/.installed: requirements.lock
 	$(PY) -m pip install --quiet -r requirements.lock
 	touch $@
 
-setup: $(VENV)/.installed messages
+# A checkout is a development machine: bare `manage.py` commands get DEBUG=1
+# from here. Real environment variables win; production never has this file
+# (it is git- and docker-ignored).
+.env:
+	@printf 'DEBUG=1\n' > .env
+	@echo "Wrote .env (DEBUG=1) for local development; see .env.example for the rest."
+
+setup: $(VENV)/.installed .env messages
 
 messages: $(VENV)/.installed
 	@command -v msgfmt >/dev/null || { echo "msgfmt is missing: apt-get install gettext"; exit 1; }
