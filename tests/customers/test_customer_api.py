@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from customers.models import Customer, CustomerNeed
 
@@ -9,7 +12,8 @@ pytestmark = pytest.mark.django_db
 VALID = {
     "name": "Bayberry Farm",
     "phone": "13912345678",
-    "cooperation_start": "2026-09-01",
+    # A month before today (the API reads tenure on the local date), so "new".
+    "cooperation_start": (timezone.localdate() - timedelta(days=30)).isoformat(),
     "needs": ["cold_chain", "fragile"],
 }
 
