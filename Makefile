@@ -20,7 +20,7 @@ WORKER_CMD := celery -A config worker --queues celery --concurrency 2 --loglevel
 CLOCK_WORKER_CMD := celery -A config worker --queues clocks --concurrency 2 --hostname clocks@%h --loglevel INFO
 BEAT_CMD := celery -A config beat --loglevel INFO
 
-.PHONY: run test bench lint setup messages services-check seed
+.PHONY: run test test-dates bench lint setup messages services-check seed
 
 $(VENV)/.installed: requirements.lock
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -61,6 +61,20 @@ test: setup services-check lint
 	$(TEST_ENV) $(PY) manage.py check
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+# The suite again with the process clock moved by libfaketime (Debian's
+# faketime) to awkward instants, so no test can lean on today's date:
+# Spring Festival eve 2027 at 23:30 in Shanghai, and 2027-01-01 06:30 in
+# Shanghai, when UTC still says 2026-12-31 (different day, month and year).
+# FAKE_INSTANTS takes any other UTC instants, comma-separated.
+FAKE_INSTANTS ?= 2027-02-05 15:30:00,2026-12-31 22:30:00
+test-dates: setup services-check
+	@command -v faketime >/dev/null || { echo "faketime is missing: apt-get install faketime"; exit 1; }
+	@instants='$(FAKE_INSTANTS)'; IFS=','; for instant in $$instants; do \
+	  echo "== suite at $$instant UTC (browser tests left out)"; \
+	  TZ=UTC $(TEST_ENV) faketime -f "@$$instant" $(PY) -m pytest -p no:cacheprovider \
+	    -q -m "not browser" $(PYTEST_ARGS) || exit 1; \
+	done
 
 bench: setup services-check
 	$(TEST_ENV) $(PY) bench/run.py --size $(SIZE)

@@ -1,0 +1,1 @@
+"""Domain-free helpers, each module named for what it does."""
