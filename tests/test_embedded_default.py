@@ -61,3 +61,40 @@ def test_demo_runs_on_sqlite_with_the_filesystem_broker(tmp_path):
             result.stderr[-4000:],
         )
     assert "swept" in result.stdout
+
+
+PUBLISH = """
+from config.celery_app import app
+with app.connection_for_write() as connection:
+    with app.producer_or_acquire() as producer:
+        producer.publish({"ping": 1}, exchange="celery", routing_key="celery",
+                         declare=[app.amqp.queues["celery"]], serializer="json")
+from django.conf import settings
+print(settings.CELERY_BROKER_TRANSPORT_OPTIONS["control_folder"])
+"""
+
+
+def test_filesystem_broker_keeps_its_exchange_tables_under_var(tmp_path):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "CELERY_BROKER_URL")
+    }
+    env.update(
+        DEBUG="1", PYTHONPATH=str(ROOT), DJANGO_SETTINGS_MODULE="config.settings"
+    )
+    script = "import django; django.setup()\n" + PUBLISH
+    # Run from an empty folder: kombu's default control folder is relative to it.
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    control = Path(result.stdout.strip().splitlines()[-1])
+    assert control.is_relative_to(ROOT / "var")
+    assert (control / "celery.exchange").exists()
+    assert not (tmp_path / "control").exists()
