@@ -129,7 +129,9 @@ class MonthForm(forms.Form):
         label=_("Month"),
         input_formats=["%Y-%m"],
         required=False,
-        widget=forms.DateInput(attrs={"class": "form-control", "type": "month"}),
+        widget=forms.DateInput(
+            attrs={"class": "form-control", "type": "month"}, format="%Y-%m"
+        ),
     )
 
 
