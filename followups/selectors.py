@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from outlets.access import visible
-from outlets.models import Staff
+from outlets.models import Staff, person_name
 
 from .models import Clock, ClockKind, ClockPolicy, ClockState, Message, MessageStatus
 
@@ -240,10 +240,8 @@ def _row(label: str, values: dict) -> ReportRow:
 def _person(values: dict) -> str:
     if values["responsible"] is None:
         return str(_("Nobody assigned"))
-    name = " ".join(
-        filter(
-            None, (values["responsible__first_name"], values["responsible__last_name"])
-        )
+    name = person_name(
+        values["responsible__first_name"], values["responsible__last_name"]
     )
     return name or values["responsible__username"]
 

@@ -12,6 +12,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.db.models import BLANK_CHOICE_DASH, ForeignKey, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
@@ -146,8 +147,7 @@ class OutletAdmin(ScopedAdmin, admin.ModelAdmin):
 class StaffAdmin(ScopedAdmin, UserAdmin):
     list_display = (
         "username",
-        "first_name",
-        "last_name",
+        "full_name",
         "role",
         "outlet",
         "phone",
@@ -170,6 +170,10 @@ class StaffAdmin(ScopedAdmin, UserAdmin):
     # permissions beyond their own: a manager must not be able to promote
     # themselves or their staff past what HQ gave them.
     _privileges = ("is_superuser", "groups", "user_permissions")
+
+    @admin.display(description=pgettext_lazy("person", "Name"), ordering="last_name")
+    def full_name(self, staff: Staff) -> str:
+        return staff.get_full_name()
 
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> tuple:
         fields = (*super().get_readonly_fields(request, obj), "last_login")

@@ -1,6 +1,28 @@
+import re
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# Han ideographs (with extensions and compatibility forms), kana and Hangul:
+# scripts whose names are written family name first, without a space.
+_EAST_ASIAN = re.compile(
+    "[\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u31a0-\u31ff\u3400-\u4dbf"
+    "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f]"
+)
+
+
+def person_name(first_name: str, last_name: str) -> str:
+    """A person's name as it is written in their script.
+
+    王芳 for first name 芳 and last name 王; "Anna Li" for Anna and Li. Either
+    part in a CJK script makes the whole name East Asian, so 王 with "Fang"
+    still reads 王Fang rather than "Fang 王".
+    """
+    first, last = first_name.strip(), last_name.strip()
+    if _EAST_ASIAN.search(first + last):
+        return f"{last}{first}"
+    return " ".join(part for part in (first, last) if part)
 
 
 class Outlet(models.Model):
@@ -117,6 +139,14 @@ class Staff(AbstractUser):
         ]
 
     def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def get_full_name(self) -> str:
+        return person_name(self.first_name, self.last_name)
+
+    @property
+    def display_name(self) -> str:
+        """How every page, API answer, alert and export names this person."""
         return self.get_full_name() or self.username
 
     @property
