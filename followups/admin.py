@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from outlets.admin import NetworkWideAdmin, ReadOnlyAdmin, ScopedAdmin
 
+from .calendar_admin import ArrangementLoadAdmin
 from .models import CalendarDay, Clock, ClockPolicy, Message
 
 
@@ -84,7 +85,7 @@ class MessageAdmin(ReadOnlyAdmin, ScopedAdmin, admin.ModelAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(NetworkWideAdmin, admin.ModelAdmin):
+class CalendarDayAdmin(ArrangementLoadAdmin, NetworkWideAdmin, admin.ModelAdmin):
     list_display = ("date", "kind", "name")
     list_filter = ("kind",)
     search_fields = ("name",)

@@ -12,6 +12,11 @@ Semantics:
   with the *usual working day's* hours (see ``Schedule.make_up_hours``). A date
   that is both is a holiday: closing by mistake is safer than promising
   customers a deadline nobody is there to meet.
+* A year whose official arrangement is not loaded (not in
+  ``Schedule.official_years``) is closed on its estimated statutory holidays
+  (``lib.china_holidays``), with no make-up days: better an estimate than
+  counting Spring Festival as an open day. Days stored for that year still
+  apply, and come first.
 * ``add_business_minutes`` returns the *earliest* instant by which the minutes
   have elapsed, so a deadline that ends exactly at closing time is the closing
   instant, not the next opening.
@@ -24,6 +29,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
+
+from lib.china_holidays import estimated_holidays
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -67,6 +74,9 @@ class Schedule:
     holidays: frozenset[date] = frozenset()
     workdays: frozenset[date] = frozenset()  # make-up working days (调休)
     tz: ZoneInfo = SHANGHAI
+    # Years whose official arrangement is in holidays/workdays; other years get
+    # the estimate. None: holidays and workdays are complete as given.
+    official_years: frozenset[int] | None = None
 
     def __post_init__(self) -> None:
         if any(day not in range(7) for day in self.weekly):
@@ -76,6 +86,8 @@ class Schedule:
         object.__setattr__(self, "weekly", MappingProxyType(dict(self.weekly)))
         object.__setattr__(self, "holidays", frozenset(self.holidays))
         object.__setattr__(self, "workdays", frozenset(self.workdays))
+        if self.official_years is not None:
+            object.__setattr__(self, "official_years", frozenset(self.official_years))
 
     @property
     def make_up_hours(self) -> DayHours | None:
@@ -95,7 +107,15 @@ class Schedule:
             return None
         if day in self.workdays:
             return self.make_up_hours
+        if self.is_estimated_holiday(day):
+            return None
         return self.weekly.get(day.weekday())
+
+    def is_estimated_holiday(self, day: date) -> bool:
+        """A statutory holiday of a year whose official arrangement is not loaded."""
+        if self.official_years is None or day.year in self.official_years:
+            return False
+        return day in estimated_holidays(day.year)
 
 
 def _require_aware(value: datetime, name: str) -> None:
@@ -194,7 +214,7 @@ def is_open(at: datetime, schedule: Schedule) -> bool:
 
 
 def schedule_for_outlet(outlet_id: int) -> Schedule:
-    """Load an outlet's weekly hours and the national calendar (two queries).
+    """Load an outlet's weekly hours and the national calendar (three queries).
 
     An outlet without BusinessHours rows gets an empty weekly pattern, and
     ``add_business_minutes`` will refuse it; the caller decides the fallback.
@@ -202,7 +222,7 @@ def schedule_for_outlet(outlet_id: int) -> Schedule:
     # Imported here so the rest of this module works without Django set up.
     from django.utils import timezone
 
-    from followups.models import CalendarDay, CalendarDayKind
+    from followups.models import CalendarDay, CalendarDayKind, CalendarYear
     from outlets.models import BusinessHours
 
     weekly = {
@@ -218,4 +238,9 @@ def schedule_for_outlet(outlet_id: int) -> Schedule:
         holidays=frozenset(holidays),
         workdays=frozenset(workdays),
         tz=timezone.get_default_timezone(),
+        official_years=frozenset(
+            CalendarYear.objects.filter(loaded_at__isnull=False).values_list(
+                "year", flat=True
+            )
+        ),
     )

@@ -1,11 +1,12 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer, Need, Tier
+from lib.bounds import FIRST_DAY, LAST_DAY
 from outlets.models import Outlet
 
 
@@ -311,3 +312,40 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()}"
+
+
+class CalendarSource(models.TextChoices):
+    PACKAGE = "package", _("chinese-calendar package")
+    TEXT = "text", _("Published arrangement, entered as text")
+    EARLIER = "earlier", _("Calendar days stored before years were recorded")
+
+
+class CalendarYear(models.Model):
+    """Whether a year's official holiday arrangement is loaded (see docs/calendar.md).
+
+    Until it is, business-hours clocks count that year's estimated statutory
+    holidays, and the board, policies page, admin and sweep say so. The sweep
+    also stamps ``warned_at`` here, so its hourly warning holds across processes.
+    """
+
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        unique=True,
+        validators=[
+            MinValueValidator(FIRST_DAY.year),
+            MaxValueValidator(LAST_DAY.year),
+        ],
+    )
+    source = models.CharField(
+        _("source"), max_length=10, choices=CalendarSource.choices, blank=True
+    )
+    loaded_at = models.DateTimeField(_("loaded at"), null=True, blank=True)
+    warned_at = models.DateTimeField(_("last warned at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return str(self.year)

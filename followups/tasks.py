@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from . import outbox
 from .clocks import clocks_sweep
+from .holiday_calendar import calendar_check_for_sweep
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +19,9 @@ BUDGET_SECONDS = 20
 
 @shared_task
 def sweep_clocks() -> dict:
-    result = clocks_sweep(now=timezone.now(), budget_seconds=BUDGET_SECONDS)
+    now = timezone.now()
+    result = clocks_sweep(now=now, budget_seconds=BUDGET_SECONDS)
+    calendar_check_for_sweep(now=now)  # the hourly "calendar not loaded" warning
     if result.breached or result.escalated or result.warned:
         log.info("clock sweep: %s", result)
     return vars(result)

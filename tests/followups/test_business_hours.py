@@ -5,7 +5,7 @@ from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from followups.business_hours import (
@@ -318,7 +318,7 @@ def test_schedule_for_outlet_loads_its_hours_and_the_calendar(
     CalendarDay.objects.create(date=date(2026, 10, 1), kind=CalendarDayKind.HOLIDAY)
     CalendarDay.objects.create(date=MAKE_UP_SATURDAY, kind=CalendarDayKind.WORKDAY)
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         schedule = schedule_for_outlet(outlet.pk)
 
     assert dict(schedule.weekly) == {
@@ -327,6 +327,7 @@ def test_schedule_for_outlet_loads_its_hours_and_the_calendar(
     }
     assert schedule.holidays == {date(2026, 10, 1)}
     assert schedule.workdays == {MAKE_UP_SATURDAY}
+    assert schedule.official_years == frozenset()  # nothing loaded: all estimated
     assert schedule.tz == SH
 
 
@@ -397,12 +398,11 @@ def test_load_china_calendar_keeps_days_typed_into_the_admin():
 
 
 @pytest.mark.django_db
-def test_load_china_calendar_warns_about_an_unknown_year_and_goes_on():
-    stdout, stderr = load_china_calendar(2026, 2099)
+def test_load_china_calendar_fails_for_an_unknown_year_after_loading_the_others():
+    with pytest.raises(CommandError, match="2099") as failure:
+        load_china_calendar(2026, 2099)
 
-    assert "2099" in stderr
-    assert "admin" in stderr
-    assert "for 2026" in stdout
+    assert "admin" in str(failure.value)
     assert not CalendarDay.objects.filter(date__year=2099).exists()
     assert CalendarDay.objects.filter(date__year=2026).exists()
 

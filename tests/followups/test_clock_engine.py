@@ -20,6 +20,7 @@ from followups.clocks import (
 from followups.models import (
     CalendarDay,
     CalendarDayKind,
+    CalendarYear,
     Clock,
     ClockKind,
     ClockPolicy,
@@ -210,6 +211,8 @@ def test_contact_clock_skips_a_public_holiday(customer_a, courier_a):
     CalendarDay.objects.create(
         date=date(2026, 10, 1), kind=CalendarDayKind.HOLIDAY, name="National Day"
     )
+    # The year's arrangement counts as loaded, so no estimate closes 2–3 October.
+    CalendarYear.objects.create(year=2026, loaded_at=at(9, 0, on=date(2025, 11, 4)))
 
     clock = accept(customer_a, courier_a, now=at(19, 50, on=date(2026, 9, 30)))
 

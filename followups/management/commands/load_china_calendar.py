@@ -1,4 +1,11 @@
-"""Fill CalendarDay from the chinese-calendar package, one year at a time."""
+"""Load the national holiday calendar, one year at a time.
+
+From the chinese-calendar package, or (``--file``) from the State Council's
+published arrangement written as text (format: ``followups.calendar_text``).
+``--year`` that ends with the year still not loaded is an error (exit 1), so
+a script or an operator notices; the default run (this year and next, as
+deploys do at start) only warns about a year the package does not know.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +15,14 @@ import chinese_calendar
 from chinese_calendar.constants import Holiday
 from chinese_calendar.constants import holidays as package_holidays
 from chinese_calendar.constants import workdays as package_workdays
-from django.core.management.base import BaseCommand, CommandParser
-from django.db import transaction
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from followups.models import CalendarDay, CalendarDayKind
+from followups.calendar_text import ArrangementError, parse_arrangement
+from followups.holiday_calendar import calendar_year_load
+from followups.models import CalendarDay, CalendarDayKind, CalendarSource, CalendarYear
+from lib.bounds import FIRST_DAY, LAST_DAY
 
 NAME_LENGTH = CalendarDay._meta.get_field("name").max_length
 
@@ -56,8 +65,9 @@ class Command(BaseCommand):
     # argparse text stays plain: translated at import time it would freeze
     # whichever language happened to be active then.
     help = (
-        "Store public holidays and make-up working days (调休) from the "
-        "chinese-calendar package as calendar days."
+        "Store public holidays and make-up working days (调休) as calendar days, "
+        "from the chinese-calendar package or from the State Council's published "
+        "arrangement in a text file (see docs/calendar.md)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -69,31 +79,98 @@ class Command(BaseCommand):
             metavar="YEAR",
             help="Year to load; repeat for several (default: this year and next).",
         )
+        parser.add_argument(
+            "--file",
+            metavar="PATH",
+            help="Load the one --year from this arrangement text instead of the "
+            "package: lines like '2027-02-05..2027-02-11 春节' and "
+            "'workday 2027-02-14'; '#' starts a comment.",
+        )
 
-    def handle(self, *args: object, years: list[int] | None, **options: object) -> None:
+    def handle(
+        self, *args: object, years: list[int] | None, file: str | None, **options
+    ) -> None:
+        for year in years or []:
+            if not FIRST_DAY.year <= year <= LAST_DAY.year:
+                raise CommandError(
+                    _("%(year)d is not a plausible year.") % {"year": year}
+                )
+        if file is not None:
+            if not years or len(set(years)) != 1:
+                raise CommandError(_("--file needs exactly one --year."))
+            self.load_file(years[0], file)
+            return
         this_year = timezone.localdate().year
-        for year in sorted(set(years or [this_year, this_year + 1])):
-            self.load_year(year)
+        missing = [
+            year
+            for year in sorted(set(years or [this_year, this_year + 1]))
+            if not self.load_year(year)
+        ]
+        if years and missing:
+            raise CommandError(
+                _(
+                    "Nothing loaded for %(years)s, and no arrangement is stored: "
+                    "enter the State Council's arrangement with --file or in the "
+                    "admin (Calendar days). Until then deadlines on public "
+                    "holidays are estimates."
+                )
+                % {"years": ", ".join(str(year) for year in missing)}
+            )
 
-    def load_year(self, year: int) -> None:
+    def load_file(self, year: int, path: str) -> None:
+        try:
+            # utf-8-sig: a file saved by Windows Notepad starts with a BOM.
+            with open(path, encoding="utf-8-sig") as text:
+                days = parse_arrangement(text.read(), year=year)
+        except OSError as error:
+            raise CommandError(str(error)) from error
+        except UnicodeDecodeError as error:
+            raise CommandError(_("The file is not UTF-8 text.")) from error
+        except ArrangementError as error:
+            raise CommandError(
+                _("Nothing loaded from %(path)s:") % {"path": path}
+                + "\n"
+                + "\n".join(error.problems)
+            ) from error
+        self.report(year, days, source=CalendarSource.TEXT)
+
+    def load_year(self, year: int) -> bool:
+        """Load ``year`` from the package; False when it stays not loaded."""
         try:
             days = days_of_year(year)
         except NotImplementedError:
-            # Not an error: the State Council publishes next year's calendar in
-            # late autumn and the package follows later, so say what to do.
-            self.stderr.write(
-                self.style.WARNING(
-                    _(
-                        "The chinese-calendar package has no data for %(year)d. "
-                        "Type that year's public holidays and make-up working "
-                        "days into the admin (Calendar days), or upgrade the "
-                        "package."
-                    )
-                    % {"year": year}
-                )
+            return self.package_lacks(year)
+        if not days:  # a year in the package's range with nothing in it
+            return self.package_lacks(year)
+        self.report(year, days, source=CalendarSource.PACKAGE)
+        return True
+
+    def package_lacks(self, year: int) -> bool:
+        """Say what to do; True when the year was loaded before (from a text)."""
+        loaded = CalendarYear.objects.filter(
+            year=year, loaded_at__isnull=False
+        ).exists()
+        if loaded:
+            message = _(
+                "The chinese-calendar package has no data for %(year)d; the "
+                "arrangement stored earlier stays."
             )
-            return
-        changed = self.store(days)
+        else:
+            # The State Council publishes next year's arrangement in November
+            # and the package follows later, so say what to do meanwhile.
+            message = _(
+                "The chinese-calendar package has no data for %(year)d. Enter "
+                "the State Council's arrangement with --year %(year)d --file "
+                "FILE or in the admin (Calendar days); until then deadlines on "
+                "public holidays are estimates."
+            )
+        self.stderr.write(self.style.WARNING(message % {"year": year}))
+        return loaded
+
+    def report(self, year: int, days: dict[date, tuple[str, str]], source: str) -> None:
+        changed = calendar_year_load(
+            year=year, days=days, source=source, now=timezone.now()
+        )
         self.stdout.write(
             _(
                 "Stored %(count)d calendar days for %(year)d "
@@ -101,31 +178,3 @@ class Command(BaseCommand):
             )
             % {"count": len(days), "year": year, "changed": changed}
         )
-
-    @staticmethod
-    @transaction.atomic
-    def store(days: dict[date, tuple[str, str]]) -> int:
-        """Upsert the days and return how many rows were new or different.
-
-        Only differing rows are written, so a rerun changes nothing. Rows of the
-        year that the package does not list are left alone: they were typed in
-        the admin on purpose (a local holiday, say).
-        """
-        existing = {
-            row_date: (kind, name)
-            for row_date, kind, name in CalendarDay.objects.filter(
-                date__in=days
-            ).values_list("date", "kind", "name")
-        }
-        rows = [
-            CalendarDay(date=day, kind=kind, name=name)
-            for day, (kind, name) in days.items()
-            if existing.get(day) != (kind, name)
-        ]
-        CalendarDay.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["date"],
-            update_fields=["kind", "name"],
-        )
-        return len(rows)
