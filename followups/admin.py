@@ -4,6 +4,9 @@ from outlets.admin import NetworkWideAdmin, ReadOnlyAdmin, ScopedAdmin
 
 from .calendar_admin import ArrangementLoadAdmin
 from .models import CalendarDay, Clock, ClockPolicy, Message
+from .policies import MAX_MINUTES
+
+POLICY_MINUTES = ("minutes", "warn_before_minutes", "escalate_after_minutes")
 
 
 @admin.register(ClockPolicy)
@@ -28,6 +31,13 @@ class ClockPolicyAdmin(ScopedAdmin, admin.ModelAdmin):
     )
     list_select_related = ("outlet",)
     search_fields = ("label",)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # The policy service's bounds (1 minute to 30 days), so the admin too
+        # refuses a 10-year policy instead of storing it.
+        if db_field.name in POLICY_MINUTES:
+            kwargs["max_value"] = MAX_MINUTES
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(Clock)

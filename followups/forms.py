@@ -10,6 +10,7 @@ from outlets.errors import DomainError
 from outlets.models import Outlet, Staff
 
 from .models import ClockKind, Counting
+from .policies import MAX_MINUTES
 
 REPORT_DAYS = 7
 MAX_REPORT_DAYS = 366
@@ -98,13 +99,23 @@ def _select(choices, **kwargs) -> forms.ChoiceField:
 
 
 def _minutes(label, **kwargs) -> forms.IntegerField:
+    # Bounds and defaults are the service's (policy_save), so the page and the
+    # API refuse and fill in the same way; max only helps the number input.
     return forms.IntegerField(
-        label=label, widget=forms.NumberInput(attrs={"class": "form-control"}), **kwargs
+        label=label,
+        widget=forms.NumberInput(
+            attrs={"class": "form-control", "min": 0, "max": MAX_MINUTES}
+        ),
+        **kwargs,
     )
 
 
 class PolicyForm(forms.Form):
-    """An outlet override (or, for HQ, a network default) of one clock's limit."""
+    """An outlet override (or, for HQ, a network default) of one clock's limit.
+
+    Warning, counting and escalation may be left empty: the service keeps the
+    rule's current ones, or gives a new rule the clock's usual ones.
+    """
 
     kind = _select(ClockKind.choices, label=_("Clock"))
     tier = _select(
@@ -113,13 +124,27 @@ class PolicyForm(forms.Form):
     need = _select(
         [("", _("Any need")), *Need.choices], label=_("Need"), required=False
     )
-    minutes = _minutes(_("Minutes allowed"), min_value=1)
-    warn_before_minutes = _minutes(
-        _("Warn this many minutes before"), min_value=0, initial=5
+    minutes = _minutes(
+        _("Minutes allowed"), help_text=_("From 1 minute to 30 days (43,200).")
     )
-    counting = _select(Counting.choices, label=_("Counting"))
+    warn_before_minutes = _minutes(
+        _("Warn this many minutes before"),
+        required=False,
+        help_text=_("Empty: unchanged, or the clock's usual lead for a new rule."),
+    )
+    counting = _select(
+        [("", _("Unchanged, or the clock's usual")), *Counting.choices],
+        label=_("Counting"),
+        required=False,
+        help_text=_(
+            "The usual: business hours for pickup contact and entry, around the "
+            "clock for the others."
+        ),
+    )
     escalate_after_minutes = _minutes(
-        _("Escalate again after (minutes)"), min_value=1, initial=30
+        _("Escalate again after (minutes)"),
+        required=False,
+        help_text=_("Empty: unchanged, or 30 minutes for a new rule."),
     )
     label = forms.CharField(
         label=_("Label shown to staff"),

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils.translation import gettext_noop
 
-from customers.models import Customer
+from customers.models import Customer, Need, Tier
 
 from .models import ClockKind, ClockPolicy, Counting
 
@@ -14,15 +14,29 @@ from .models import ClockKind, ClockPolicy, Counting
 # through the catalogue, so they are marked here for makemessages.
 DEFAULT_LABELS = (gettext_noop("Priority pickup"), gettext_noop("Dedicated service"))
 
-# The limits of DOMAIN.md, used when no policy row says otherwise.
-DEFAULT_MINUTES = {
-    ClockKind.PICKUP_CONTACT: (30, Counting.BUSINESS_HOURS),
-    ClockKind.PICKUP_ENTRY: (30, Counting.BUSINESS_HOURS),
-    ClockKind.MILESTONE_PUSH: (30, Counting.CALENDAR),
-    ClockKind.PROBLEM_RESPONSE: (10, Counting.CALENDAR),
-    ClockKind.PROBLEM_SOLUTION: (50, Counting.CALENDAR),
-    ClockKind.PROBLEM_REMEDY: (180, Counting.CALENDAR),
-    ClockKind.COLD_CHAIN_ALARM: (5, Counting.CALENDAR),
+# A promise longer than a month is a typing error (a policy of 10 years), and
+# PostgreSQL's integer columns end at 2**31 - 1 minutes anyway.
+MAX_MINUTES = 30 * 24 * 60
+
+
+@dataclass(frozen=True)
+class Standard:
+    """A clock's limit by DOMAIN.md, and how its rules are filled in by default."""
+
+    minutes: int
+    warn_before_minutes: int
+    counting: str
+    escalate_after_minutes: int = 30
+
+
+STANDARDS = {
+    ClockKind.PICKUP_CONTACT: Standard(30, 5, Counting.BUSINESS_HOURS),
+    ClockKind.PICKUP_ENTRY: Standard(30, 5, Counting.BUSINESS_HOURS),
+    ClockKind.MILESTONE_PUSH: Standard(30, 5, Counting.CALENDAR),
+    ClockKind.PROBLEM_RESPONSE: Standard(10, 2, Counting.CALENDAR),
+    ClockKind.PROBLEM_SOLUTION: Standard(50, 10, Counting.CALENDAR),
+    ClockKind.PROBLEM_REMEDY: Standard(180, 30, Counting.CALENDAR),
+    ClockKind.COLD_CHAIN_ALARM: Standard(5, 1, Counting.CALENDAR),
 }
 
 
@@ -35,8 +49,89 @@ class Applied:
     label: str = ""
 
 
-def default_warning(minutes: int) -> int:
-    return max(1, minutes // 6)
+def default_warning(kind: str, minutes: int) -> int:
+    """The clock's standard warning lead scaled to ``minutes``, always before it.
+
+    A 1-minute limit gets no lead (0): a lead equal to the limit would be
+    refused, so "minutes only" must never default to one.
+    """
+    standard = STANDARDS[kind]
+    scaled = round(minutes * standard.warn_before_minutes / standard.minutes)
+    return max(0, min(max(scaled, 1), minutes - 1))
+
+
+def filled_in(
+    kind: str,
+    minutes: int,
+    current: ClockPolicy | None,
+    *,
+    warn_before_minutes: int | None,
+    counting: str | None,
+    escalate_after_minutes: int | None,
+) -> tuple[int, str, int]:
+    """(warning, counting, escalation) with the ones left out filled in.
+
+    Left out means: as the rule of this scope has it now, else as the clock
+    usually counts (business hours for the pickup clocks). So a manager who
+    changes only the minutes of a business-hours rule keeps business hours. A
+    kept warning that no longer comes before the new limit is scaled instead.
+    """
+    standard = STANDARDS[kind]
+    if counting in (None, ""):
+        counting = current.counting if current else standard.counting
+    if escalate_after_minutes is None:
+        escalate_after_minutes = (
+            current.escalate_after_minutes
+            if current
+            else standard.escalate_after_minutes
+        )
+    if warn_before_minutes is None:
+        kept = current.warn_before_minutes if current else None
+        fits = kept is not None and kept < minutes
+        warn_before_minutes = kept if fits else default_warning(kind, minutes)
+    return warn_before_minutes, counting, escalate_after_minutes
+
+
+def general_minutes(
+    rows: Iterable[ClockPolicy], kind: str, outlet_id: int | None
+) -> int:
+    """The general promise (any tier, any need) of ``kind`` at an outlet.
+
+    The outlet's own general rule, else the network's, else the standard.
+    ``outlet_id`` None asks for the network's.
+    """
+    general = [
+        row
+        for row in rows
+        if row.kind == kind
+        and not row.tier
+        and not row.need
+        and row.outlet_id in (None, outlet_id)
+    ]
+    own = [row for row in general if row.outlet_id is not None]
+    chosen = own or general
+    return chosen[0].minutes if chosen else STANDARDS[kind].minutes
+
+
+def scope_name(tier: str, need: str) -> str:
+    """The customers a rule is for, in words: "Key customer · Valuables"."""
+    parts = [Tier(tier).label if tier else "", Need(need).label if need else ""]
+    return " · ".join(str(part) for part in parts if part)
+
+
+def mark_general_applies(rows: list[ClockPolicy], outlet_id: int | None) -> None:
+    """Set ``general_minutes`` on each tier or need rule the general rule beats.
+
+    Such a rule is shown with "general rule applies": its customers get the
+    tighter general promise (see ``choose``). The general promise is the one of
+    the outlet the row belongs to, or of the outlet being viewed.
+    """
+    for row in rows:
+        where = row.outlet_id if row.outlet_id is not None else outlet_id
+        general = general_minutes(rows, row.kind, where)
+        looser = bool(row.tier or row.need) and row.minutes > general
+        row.general_minutes = general if looser else None
+        row.scope_name = scope_name(row.tier, row.need)
 
 
 def policy_for(kind: str, customer: Customer, needs: list[str]) -> Applied:
@@ -77,14 +172,21 @@ def policy_chooser(
 def choose(
     rows: Iterable[ClockPolicy], kind: str, customer: Customer, needs: list[str]
 ) -> Applied:
-    """The most specific of ``rows`` that fits, else DOMAIN.md's default.
+    """The tightest promise among the rules that fit the customer.
 
-    Specificity, most telling first: a row for the customer's tier beats one for
-    any tier, then a row for one of their needs beats one for any need, then the
-    outlet's own row beats the network's. So an outlet that relaxes its general
-    limit does not take away key customers' priority pickup; to change that it
-    writes its own row for the key tier. Among equally specific rows the
-    strictest (fewest minutes) wins.
+    1. A rule fits if it is for this clock, the customer's outlet or the
+       network, the customer's tier or any tier, one of their needs or any need.
+    2. Per scope (tier, need) the outlet's own rule replaces the network's, so
+       an outlet may relax or tighten the network's promise for its customers.
+    3. Of the scopes left, the fewest minutes wins (minutes as written, whatever
+       they count); on a tie the more specific rule. So a tier or need rule can
+       only tighten the general promise: when an outlet tightens its general
+       pickup contact to 1 minute, key customers get 1 minute too, not the 20 of
+       their own rule, and an outlet that relaxes its general rule to 45 still
+       leaves key customers their 20.
+    4. The label is the winner's, else the most specific fitting rule's, so key
+       customers keep their "Priority pickup" badge under a tighter general rule.
+    No rule fits: DOMAIN.md's standard.
     """
     fits = [
         row
@@ -94,19 +196,29 @@ def choose(
         and row.tier in ("", customer.tier)
         and row.need in ("", *needs)
     ]
-    best = min(fits, key=_rank, default=None)
-    if best is None:
-        minutes, counting = DEFAULT_MINUTES[kind]
-        return Applied(minutes, default_warning(minutes), counting, 30)
+    by_scope: dict[tuple[str, str], ClockPolicy] = {}
+    for row in sorted(fits, key=lambda row: row.outlet_id is None):
+        by_scope.setdefault((row.tier, row.need), row)
+    if not by_scope:
+        standard = STANDARDS[kind]
+        return Applied(
+            standard.minutes,
+            standard.warn_before_minutes,
+            standard.counting,
+            standard.escalate_after_minutes,
+        )
+    scoped = sorted(by_scope.values(), key=_specificity)
+    best = min(scoped, key=lambda row: row.minutes)
+    label = best.label or next((row.label for row in scoped if row.label), "")
     return Applied(
         best.minutes,
         min(best.warn_before_minutes, best.minutes),
         best.counting,
         best.escalate_after_minutes,
-        best.label,
+        label,
     )
 
 
-def _rank(policy: ClockPolicy) -> tuple:
-    specificity = (bool(policy.tier), bool(policy.need), policy.outlet_id is not None)
-    return (tuple(-int(flag) for flag in specificity), policy.minutes)
+def _specificity(policy: ClockPolicy) -> tuple[int, int]:
+    """Most specific first: a tier rule, then a need rule, then the general one."""
+    return (-int(bool(policy.tier)), -int(bool(policy.need)))

@@ -25,6 +25,7 @@ from outlets.access import visible
 from outlets.models import Staff, person_name
 
 from .models import Clock, ClockKind, ClockPolicy, ClockState, Message, MessageStatus
+from .policies import mark_general_applies
 
 # A board is read every 15 seconds; past this many rows nobody reads them anyway.
 BOARD_ROWS = 200
@@ -271,7 +272,8 @@ def _in_kind_order() -> Case:
 
 
 def effective_policies(user: Staff, *, outlet_id: int | None) -> list[ClockPolicy]:
-    """The policies that apply at one outlet; a network row it overrides is marked.
+    """The policies that apply at one outlet; a network row it overrides is marked,
+    and so is a tier or need rule that the tighter general rule beats.
 
     Without an outlet (HQ's view of the network) nothing is marked overridden.
     """
@@ -283,4 +285,5 @@ def effective_policies(user: Staff, *, outlet_id: int | None) -> list[ClockPolic
             and policy.outlet_id is None
             and (policy.kind, policy.tier, policy.need) in scoped
         )
+    mark_general_applies(rows, outlet_id)
     return rows

@@ -1,5 +1,6 @@
 """Clocks and clock policies in the API. Serializers validate; services write."""
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -9,8 +10,23 @@ from ..models import Clock, ClockKind, ClockPolicy, Counting
 from ..selectors import seconds_left
 
 
+class TranslatedLabelField(serializers.CharField):
+    """A stored label shown in the request's language.
+
+    The default policies store their English msgid ("Priority pickup", copied
+    onto each clock they start), so it is translated here, when the answer is
+    rendered, never when stored. A label typed by a manager has no entry in the
+    catalogue and reads as typed.
+    """
+
+    def to_representation(self, value: str) -> str:
+        # gettext("") would answer the catalogue's header.
+        return gettext(value) if value else value
+
+
 class ClockSerializer(serializers.ModelSerializer):
     customer_name = serializers.StringRelatedField(source="customer")
+    policy_label = TranslatedLabelField(read_only=True)
     seconds_left = serializers.SerializerMethodField(
         help_text=_(
             "Seconds until the deadline: negative once overdue, frozen "
@@ -50,6 +66,8 @@ class ClockSerializer(serializers.ModelSerializer):
 
 
 class ClockPolicySerializer(serializers.ModelSerializer):
+    label = TranslatedLabelField(read_only=True)
+
     class Meta:
         model = ClockPolicy
         fields = [
@@ -82,14 +100,30 @@ class ClockPolicyInputSerializer(serializers.Serializer):
     need = serializers.ChoiceField(
         choices=Need.choices, required=False, allow_blank=True, default=""
     )
-    minutes = serializers.IntegerField()
+    minutes = serializers.IntegerField(
+        help_text=_("The limit, from 1 minute to 30 days (43,200 minutes).")
+    )
     warn_before_minutes = serializers.IntegerField(
-        required=False, help_text=_("Defaults to a sixth of the limit.")
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "Omit to keep this rule's warning, or for a new rule the clock's "
+            "usual lead scaled to the limit (none for a 1-minute limit)."
+        ),
     )
     counting = serializers.ChoiceField(
         choices=Counting.choices,
         required=False,
-        help_text=_("Defaults to how this clock is counted by default."),
+        allow_blank=True,
+        help_text=_(
+            "Omit to keep this rule's counting, or for a new rule the clock's "
+            "usual one: business hours for pickup contact and entry, around the "
+            "clock for the others."
+        ),
     )
-    escalate_after_minutes = serializers.IntegerField(required=False, default=30)
+    escalate_after_minutes = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text=_("Omit to keep this rule's, or 30 minutes for a new rule."),
+    )
     label = serializers.CharField(required=False, allow_blank=True, default="")

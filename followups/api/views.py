@@ -9,7 +9,6 @@ from outlets.api.references import visible_ref
 from outlets.models import Outlet, Role, Staff
 
 from ..filters import ClockFilter
-from ..policies import DEFAULT_MINUTES, default_warning
 from ..selectors import clocks_for, policies_for
 from ..services import policy_save
 from .serializers import (
@@ -94,8 +93,6 @@ class ClockPolicyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         data["outlet"] = _policy_outlet(request.user, data)
-        data.setdefault("counting", DEFAULT_MINUTES[data["kind"]][1])
-        data.setdefault("warn_before_minutes", default_warning(data["minutes"]))
         policy = policy_save(by=request.user, **data)
         return Response(
             ClockPolicySerializer(policy).data, status=status.HTTP_201_CREATED

@@ -5,12 +5,15 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from followups.api.serializers import TranslatedLabelField
 from followups.models import Clock
 
 from ..models import ContactMethod, InsuranceAnswer, PickupRequest
 
 
 class PickupClockSerializer(serializers.ModelSerializer):
+    policy_label = TranslatedLabelField(read_only=True)
+
     class Meta:
         model = Clock
         fields = [
