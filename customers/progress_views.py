@@ -9,8 +9,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,8 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from outlets.access import visible
-from outlets.models import Role
+from outlets.access import Capability, requires, visible
 from shipments.models import Problem, ProblemStage, Shipment, ShipmentStatus
 
 from .models import Customer
@@ -97,12 +94,10 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-@login_required
+@requires(Capability.ROTATE_PROGRESS_LINK)
 @require_POST
 def rotate(request: HttpRequest, customer_id: int) -> HttpResponse:
     """Revoke a customer's board link and issue a new one (office staff)."""
-    if request.user.role == Role.COURIER:
-        raise PermissionDenied
     customer = get_object_or_404(
         visible(request.user, Customer.objects.all()), pk=customer_id
     )
