@@ -47,6 +47,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every error under /api/ leaves in the API's one error shape.
+    "outlets.api.errors.ApiErrorShapeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -56,6 +58,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Innermost: a POST (PUT, PATCH, DELETE) is one transaction around the
+    # view, rolled back when it answers an error (lib/atomic_writes.py).
+    "lib.atomic_writes.AtomicWritesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

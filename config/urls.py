@@ -20,6 +20,12 @@ urlpatterns = [
     ),
 ]
 
+# The API's error shape under /api/, the site's error pages elsewhere.
+handler400 = "outlets.error_views.bad_request"
+handler403 = "outlets.error_views.permission_denied"
+handler404 = "outlets.error_views.page_not_found"
+handler500 = "outlets.error_views.server_error"
+
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 

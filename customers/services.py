@@ -50,8 +50,13 @@ def customer_create(
     phone: str,
     cooperation_start: date,
     needs: list[str] | None = None,
+    created_by: Staff | None = None,
     **fields,
 ) -> Customer:
+    """A new customer; an account manager who creates one, naming no other,
+    looks after it (otherwise it would be theirs to create and not to see)."""
+    if fields.get("account_manager") is None and _is_account_manager(created_by):
+        fields["account_manager"] = created_by
     account_manager = fields.get("account_manager")
     if account_manager is not None:
         _check_account_manager(account_manager, outlet)
@@ -67,6 +72,10 @@ def customer_create(
     customer_set_needs(customer=customer, needs=needs or [Need.ORDINARY])
     CustomerHabits.objects.create(customer=customer)
     return customer
+
+
+def _is_account_manager(staff: Staff | None) -> bool:
+    return staff is not None and staff.role == Role.ACCOUNT_MANAGER
 
 
 def _check_account_manager(staff: Staff, outlet: Outlet) -> None:

@@ -7,7 +7,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from outlets.access import Capability, requires
 from outlets.errors import DomainError
 
 from .filters import CustomerFilter
@@ -47,7 +46,7 @@ def customer_page(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@requires(Capability.ADD_NOTE)
+@login_required
 @require_POST
 def note_add(request: HttpRequest, pk: int) -> HttpResponse:
     customer = customer_detail(request.user, pk)
@@ -74,7 +73,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("customers:detail", pk=customer.pk)
 
 
-@requires(Capability.EDIT_CUSTOMER_FILE)
+@login_required
 @require_POST
 def habits_edit(request: HttpRequest, pk: int) -> HttpResponse:
     customer = customer_detail(request.user, pk)

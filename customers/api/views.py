@@ -4,7 +4,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from outlets.access import Capability, Capable
+from outlets.api.permissions import CustomerWriters
 from outlets.api.references import outlet_for, visible_ref
 from outlets.models import Staff
 
@@ -24,12 +24,7 @@ from .serializers import (
 class CustomerViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    permission_classes = [Capable]
-    capabilities = {
-        "create": Capability.ADD_CUSTOMER,
-        "notes": Capability.ADD_NOTE,
-        "habits": Capability.EDIT_CUSTOMER_FILE,
-    }
+    permission_classes = [CustomerWriters]
     filterset_class = CustomerFilter
     ordering_fields = ["name", "monthly_volume", "cooperation_start", "tier"]
 
@@ -58,8 +53,11 @@ class CustomerViewSet(
             user, Customer.objects.all(), data.get("referred_by"), "referred_by"
         )
         data["needs"] = sorted(data.get("needs", []))
-        customer = customer_create(outlet=outlet, **data)
-        body = CustomerSerializer(self.get_queryset().get(pk=customer.pk)).data
+        customer = customer_create(outlet=outlet, created_by=user, **data)
+        # Read back as listed; one handed to a colleague is no longer the
+        # creator's to see, but this answer still is.
+        shown = self.get_queryset().filter(pk=customer.pk).first() or customer
+        body = CustomerSerializer(shown).data
         return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=NoteSerializer, responses=NoteSerializer)
