@@ -249,6 +249,12 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 MESSAGE_TIMEOUT_SECONDS = env.float("MESSAGE_TIMEOUT_SECONDS", default=5.0)
 MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=6)
+# A delivery run starts a send only while a full MESSAGE_TIMEOUT_SECONDS still
+# fits in this budget, so a slow gateway never runs it into the task's soft
+# time limit (60 s); what it did not reach is released for the next run.
+MESSAGE_DELIVERY_BUDGET_SECONDS = env.float(
+    "MESSAGE_DELIVERY_BUDGET_SECONDS", default=20.0
+)
 # A customer's progress board link stops working after this many days; the
 # next message to the customer carries a fresh one.
 PROGRESS_LINK_DAYS = env.int("PROGRESS_LINK_DAYS", default=180)

@@ -81,6 +81,8 @@ class ConsoleChannel:
         # Accept and ignore the options real channels take (timeout...), so
         # settings can switch backends without reshaping OPTIONS.
         self.options = options
+        # Logging never waits on a peer: no time needs keeping for it.
+        self.timeout = 0.0
 
     def send(self, outgoing: Outgoing) -> str:
         # One line per message, so a multi-line text cannot forge log lines.

@@ -3,13 +3,17 @@
 Delivery happens after commit (a task per commit, and a beat sweep for any row
 left behind). A send is claimed with a lease so a worker that dies mid-send
 only delays the message; the channel gets the dedupe key as an idempotency key.
+A delivery run keeps to a time budget, counts an attempt only when it makes the
+request, releases what it did not reach, and stamps each outcome (sent, failed,
+clock met) with the instant it happened, not the instant the batch was claimed.
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
@@ -19,6 +23,7 @@ from django.utils import timezone
 from customers.models import Channel, Customer
 from outlets.models import Staff
 
+from .channels import Channel as ChannelBackend
 from .channels import DeliveryError, Outgoing, get_channel
 from .claim import claim
 from .inserts import insert_new
@@ -27,6 +32,8 @@ from .models import Clock, Message, MessageChannel, MessageStatus
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
+# Reads the current instant: timezone.now in the task, a fake clock in tests.
+Now = Callable[[], datetime]
 
 
 def customer_address(customer: Customer) -> tuple[str, str]:
@@ -200,8 +207,72 @@ def _enqueue_delivery() -> None:
         )
 
 
-def deliver_due(*, now: datetime, batch: int = 50) -> int:
-    """Send up to ``batch`` due messages; return how many were attempted."""
+class Batch(NamedTuple):
+    reached: int  # handed to their channel
+    released: int  # claimed, but the budget ran out before their turn
+
+
+def deliver_due(
+    *,
+    now: datetime,
+    batch: int = 50,
+    clock: Now | None = None,
+    until: datetime | None = None,
+) -> int:
+    """Send up to ``batch`` messages due at ``now``; return how many were tried.
+
+    ``clock`` reads the instant each outcome happened (sent, failed, clock met);
+    without it every stamp is ``now``, a test's fixed instant. With ``until``
+    a send starts only while one full channel timeout still fits before it.
+    """
+    clock = clock or (lambda: now)
+    return _deliver_batch(now=now, batch=batch, clock=clock, until=until).reached
+
+
+def deliver_all(*, clock: Now, budget_seconds: float, batch: int = 50) -> int:
+    """Deliver batch after batch until none is due or the budget is spent.
+
+    What the budget did not reach is released, due again for the next run.
+    """
+    until = clock() + timedelta(seconds=budget_seconds)
+    total = 0
+    while clock() < until:
+        done = _deliver_batch(now=clock(), batch=batch, clock=clock, until=until)
+        total += done.reached
+        if done.released or done.reached < batch:
+            break
+    return total
+
+
+def _deliver_batch(
+    *, now: datetime, batch: int, clock: Now, until: datetime | None
+) -> Batch:
+    """1. Claim up to ``batch`` due messages with a lease; no attempt counted yet.
+    2. Before each send, stop if one full timeout no longer fits before ``until``
+       (or before the lease ends).
+    3. Release (due at ``now`` again, attempts unchanged) every message not reached,
+       also when the task's soft time limit interrupts the batch.
+    """
+    messages = _claim_due(now=now, batch=batch)
+    # No send may outlast the lease: another worker could claim it then.
+    until = min(until, now + LEASE) if until else now + LEASE
+    reached = 0
+    try:
+        for message in messages:
+            channel = _channel_or_none(message.channel)
+            if clock() + _timeout(channel) > until:
+                break
+            reached += 1
+            deliver(message, clock=clock, channel=channel)
+    except SoftTimeLimitExceeded:
+        # The interrupted message keeps its lease: the gateway may have it.
+        _release(messages[reached:], now=now)
+        raise
+    return Batch(reached, _release(messages[reached:], now=now))
+
+
+def _claim_due(*, now: datetime, batch: int) -> list[Message]:
+    """Lease up to ``batch`` due messages, in due order."""
     with transaction.atomic():
         keys = claim(
             Message.objects.filter(
@@ -209,35 +280,85 @@ def deliver_due(*, now: datetime, batch: int = 50) -> int:
             ),
             order_by="next_attempt_at",
             batch=batch,
-            changes={"next_attempt_at": now + LEASE, "attempts": F("attempts") + 1},
+            changes={"next_attempt_at": now + LEASE},
         )
-    for message in Message.objects.filter(pk__in=keys).select_related("clock"):
-        deliver(message, now=now)
-    return len(keys)
+    loaded = Message.objects.select_related("clock").in_bulk(keys)
+    return [loaded[pk] for pk in keys]
 
 
-def deliver(message: Message, *, now: datetime) -> None:
-    """Hand one claimed message to its channel and record the outcome."""
+def _release(messages: list[Message], *, now: datetime) -> int:
+    if messages:
+        Message.objects.filter(
+            pk__in=[m.pk for m in messages], status=MessageStatus.PENDING
+        ).update(next_attempt_at=now)
+        log.info(
+            "released %s messages the delivery budget did not reach", len(messages)
+        )
+    return len(messages)
+
+
+def _channel_or_none(name: str) -> ChannelBackend | None:
+    """The channel, or None when it is misconfigured (``deliver`` records why)."""
     try:
-        get_channel(message.channel).send(Outgoing.from_message(message))
+        return get_channel(name)
+    except ImproperlyConfigured:
+        return None
+
+
+def _timeout(channel: ChannelBackend | None) -> timedelta:
+    seconds = getattr(channel, "timeout", settings.MESSAGE_TIMEOUT_SECONDS)
+    return timedelta(seconds=seconds if channel is not None else 0)
+
+
+def deliver(
+    message: Message, *, clock: Now, channel: ChannelBackend | None = None
+) -> None:
+    """Hand one claimed message to its channel and record the outcome.
+
+    The attempt is counted with the outcome, in the one write a send costs,
+    and both are stamped by ``clock`` read after the send. A worker killed
+    mid-send leaves it uncounted; its lease brings the message back.
+    """
+    try:
+        channel = channel or get_channel(message.channel)
+    except ImproperlyConfigured as error:
+        # No request can be made: dead at once, with no attempt counted.
+        failure = DeliveryError(str(error), permanent=True)
+        _record_failure(message, failure, at=clock(), attempted=False)
+        return
+    message.attempts += 1
+    try:
+        channel.send(Outgoing.from_message(message))
+    except SoftTimeLimitExceeded:
+        # The task's time is up, not this message's: the request was made, so
+        # it counts, with no error and its lease kept (the gateway may have it).
+        Message.objects.filter(pk=message.pk).update(attempts=F("attempts") + 1)
+        raise
     except DeliveryError as error:
-        _record_failure(message, error, now=now)
+        _record_failure(message, error, at=clock())
         return
     except Exception as error:  # noqa: BLE001 - one bad row must not stop the batch
         log.exception("message %s: channel %s crashed", message.pk, message.channel)
         permanent = isinstance(error, ImproperlyConfigured)
-        _record_failure(
-            message, DeliveryError(str(error), permanent=permanent), now=now
-        )
+        failure = DeliveryError(str(error), permanent=permanent)
+        _record_failure(message, failure, at=clock())
         return
+    _record_sent(message, at=clock())
+
+
+def _record_sent(message: Message, *, at: datetime) -> None:
     with transaction.atomic():
         Message.objects.filter(pk=message.pk).update(
-            status=MessageStatus.SENT, sent_at=now, last_error=""
+            status=MessageStatus.SENT,
+            attempts=F("attempts") + 1,
+            sent_at=at,
+            last_error="",
         )
         if message.clock_id:
             from .clocks import clock_meet
 
-            clock_meet(clock=message.clock, now=now)
+            # Met when the gateway confirmed, not when the batch was claimed.
+            clock_meet(clock=message.clock, now=at)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -245,11 +366,15 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
 
 
-def _record_failure(message: Message, error: DeliveryError, *, now: datetime) -> None:
+def _record_failure(
+    message: Message, error: DeliveryError, *, at: datetime, attempted: bool = True
+) -> None:
+    """Backoff runs from ``at``, the instant the send failed."""
     dead = error.permanent or message.attempts >= settings.MESSAGE_MAX_ATTEMPTS
     Message.objects.filter(pk=message.pk).update(
         status=MessageStatus.DEAD if dead else MessageStatus.PENDING,
-        next_attempt_at=now + backoff(message.attempts),
+        attempts=F("attempts") + int(attempted),
+        next_attempt_at=at + backoff(message.attempts),
         last_error=str(error)[:2000],
     )
     log.warning(

@@ -373,7 +373,7 @@ def test_a_message_whose_worker_died_mid_send_is_retried_after_its_lease(
     assert len(peer.received) == 1
 
 
-def _worker_killed(message, *, now):
+def _worker_killed(message, **_):
     raise SystemExit("worker killed")
 
 
@@ -393,7 +393,10 @@ def test_a_message_no_channel_can_take_does_not_hold_up_the_others(
     assert Message.objects.get(dedupe_key__startswith="second:").status == (
         MessageStatus.SENT
     )
-    assert "wechat" in Message.objects.get(dedupe_key__startswith="first:").last_error
+    unsendable = Message.objects.get(dedupe_key__startswith="first:")
+    assert "wechat" in unsendable.last_error
+    # No request could be made, so none is counted.
+    assert (unsendable.status, unsendable.attempts) == (MessageStatus.DEAD, 0)
 
 
 # --- Two deliveries at once --------------------------------------------------
