@@ -327,6 +327,16 @@ def test_command_keeps_a_year_loaded_from_text_that_the_package_does_not_know(
     assert "stored earlier stays" in stderr
 
 
+def test_command_without_a_year_only_warns_about_one_the_package_lacks(monkeypatch):
+    # Deploys run it at start: a December deploy must not fail over next year.
+    monkeypatch.setattr(timezone, "localdate", lambda: date(2026, 12, 1))
+
+    stdout, stderr = command()
+
+    assert "for 2026" in stdout
+    assert "no data for 2027" in stderr
+
+
 def test_command_marks_a_package_year_loaded():
     command("--year", "2026")
 
@@ -398,6 +408,15 @@ def test_hq_loads_a_pasted_arrangement_in_the_admin(hq_admin):
     assert response.status_code == 302
     assert CalendarYear.objects.get(year=2027).source == CalendarSource.TEXT
     assert CalendarDay.objects.filter(date__year=2027).count() == 28
+
+
+def test_load_page_offers_the_year_named_in_the_banner_link(hq_admin):
+    url = reverse("admin:followups_calendarday_load")
+
+    response = admin_as(hq_admin).get(url, {"year": "2027"})
+
+    assert response.status_code == 200
+    assert response.context["form"]["year"].value() == 2027
 
 
 def test_admin_rejects_a_pasted_bad_line_and_stores_nothing(hq_admin):
