@@ -5,13 +5,8 @@ same 404, byte for byte, so the page says nothing about which tokens exist.
 The board is kept out of search engines and never leaks its URL as a referrer.
 """
 
-from datetime import datetime, timedelta
-
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -21,14 +16,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from outlets.access import visible
-from outlets.models import Role
-from shipments.models import Problem, ProblemStage, Shipment, ShipmentStatus
+from outlets.access import Capability, requires, visible
+from shipments.progress_selectors import progress_board
 
 from .models import Customer
 from .services import live_links, progress_link_rotate, progress_url
 
-RECENT = timedelta(days=30)
 PRIVATE_HEADERS = {
     "X-Robots-Tag": "noindex, nofollow",
     "Referrer-Policy": "no-referrer",
@@ -50,30 +43,13 @@ def board(request: HttpRequest, token: str) -> HttpResponse:
             "progress/board.html",
             {
                 "customer": customer,
-                "shipments": board_shipments(customer, now=timezone.now()),
+                "board": progress_board(customer, now=timezone.now()),
                 "language": language,
                 "languages": settings.LANGUAGES,
             },
         )
         response["Content-Language"] = language
     return _private(response)
-
-
-def board_shipments(customer: Customer, *, now: datetime) -> QuerySet[Shipment]:
-    """The last 30 days' shipments and any not yet signed, with their milestones
-    and open exceptions."""
-    open_problems = Problem.objects.exclude(stage=ProblemStage.CLOSED).order_by(
-        "reported_at"
-    )
-    return (
-        Shipment.objects.filter(customer=customer)
-        .filter(Q(created_at__gte=now - RECENT) | ~Q(status=ShipmentStatus.SIGNED))
-        .prefetch_related(
-            "milestones",
-            Prefetch("problems", queryset=open_problems, to_attr="open_problems"),
-        )
-        .order_by("-created_at", "-pk")[:200]
-    )
 
 
 def _language(request: HttpRequest, customer: Customer) -> str:
@@ -97,12 +73,10 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-@login_required
+@requires(Capability.ROTATE_PROGRESS_LINK)
 @require_POST
 def rotate(request: HttpRequest, customer_id: int) -> HttpResponse:
     """Revoke a customer's board link and issue a new one (office staff)."""
-    if request.user.role == Role.COURIER:
-        raise PermissionDenied
     customer = get_object_or_404(
         visible(request.user, Customer.objects.all()), pk=customer_id
     )

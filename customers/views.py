@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from outlets.access import Capability, requires
 from outlets.errors import DomainError
 
 from .filters import CustomerFilter
@@ -46,7 +47,7 @@ def customer_page(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@requires(Capability.ADD_NOTE)
 @require_POST
 def note_add(request: HttpRequest, pk: int) -> HttpResponse:
     customer = customer_detail(request.user, pk)
@@ -73,7 +74,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("customers:detail", pk=customer.pk)
 
 
-@login_required
+@requires(Capability.EDIT_CUSTOMER_FILE)
 @require_POST
 def habits_edit(request: HttpRequest, pk: int) -> HttpResponse:
     customer = customer_detail(request.user, pk)

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Need, Tier
-from outlets.access import can_manage_outlet
+from outlets.access import Capability, may
 from outlets.errors import DomainError, NotAllowed
 from outlets.models import Outlet, Staff
 
@@ -83,12 +83,14 @@ def policy_save(
 
 
 def _check_scope(by: Staff, outlet: Outlet | None) -> None:
-    if outlet is None and not by.is_hq:
+    if outlet is None and not may(by, Capability.EDIT_NETWORK_POLICIES):
         raise NotAllowed(
             _("Only HQ changes the network defaults."),
             fields={"outlet": [_("Network defaults are changed by HQ.")]},
         )
-    if outlet is not None and not can_manage_outlet(by, outlet.pk):
+    if outlet is not None and not may(
+        by, Capability.EDIT_POLICIES, outlet_id=outlet.pk
+    ):
         raise NotAllowed(
             _("You may change the policies of your own outlet only."),
             fields={"outlet": [_("Not your outlet.")]},

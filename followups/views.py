@@ -1,10 +1,6 @@
 import csv
-from collections.abc import Callable
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,6 +8,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from outlets.access import Capability, requires
 from outlets.errors import DomainError
 
 from .forms import OutletChoiceForm, PolicyForm, ReportForm
@@ -19,20 +16,7 @@ from .selectors import BreachReport, breach_report, clock_board, effective_polic
 from .services import policy_save
 
 
-def managers_only(view: Callable) -> Callable:
-    """Outlet managers and HQ; everyone else is refused (403)."""
-
-    @wraps(view)
-    @login_required
-    def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not (request.user.is_outlet_manager or request.user.is_hq):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return guarded
-
-
-@managers_only
+@requires(Capability.SEE_CLOCK_BOARD)
 def board(request: HttpRequest) -> HttpResponse:
     choice = OutletChoiceForm(request.user, request.GET or None)
     now = timezone.now()
@@ -47,7 +31,7 @@ def board(request: HttpRequest) -> HttpResponse:
     )
 
 
-@managers_only
+@requires(Capability.EXPORT_REPORTS)
 def breach_report_page(request: HttpRequest) -> HttpResponse:
     form = ReportForm(request.user, request.GET)
     if not form.is_valid():
@@ -103,7 +87,7 @@ def _report_csv(report: BreachReport, form: ReportForm) -> HttpResponse:
     return response
 
 
-@managers_only
+@requires(Capability.EDIT_POLICIES)
 def policies(request: HttpRequest) -> HttpResponse:
     user = request.user
     choice = OutletChoiceForm(user, request.GET or None)

@@ -1,4 +1,5 @@
-"""Who may see what: the one place every page, endpoint and admin asks.
+"""Who may see what and who may do what: the one place every page, endpoint,
+template and admin asks.
 
 Each scoped model names the paths from its rows to the outlet, to the customer's
 account manager and to the courier. HQ sees everything; everyone else sees their
@@ -6,10 +7,18 @@ own outlet, narrowed to their own customers (account managers) or to the work
 assigned to them (couriers).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
 
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 
+from .api.permissions import IsActiveStaff
 from .models import Role, Staff
 
 
@@ -119,8 +128,113 @@ def _through(queryset: QuerySet, path: str, user: Staff) -> QuerySet:
     return queryset.filter(pk__in=keys)
 
 
-def can_manage_outlet(user: Staff, outlet_id: int) -> bool:
-    """Managers (and HQ) may change an outlet's settings and policies."""
-    if user.role == Role.HQ_ADMIN:
-        return True
-    return user.role == Role.OUTLET_MANAGER and user.outlet_id == outlet_id
+# --- Who may do what ----------------------------------------------------------
+# Seeing a row is ``visible`` above; doing something is a capability below. A
+# page (``requires``), an endpoint (``Capable``) and a template (``|may``) all
+# ask ``may``, so the two surfaces cannot drift apart. docs/capabilities.md is
+# this table in prose; tests/test_capabilities.py walks it on both surfaces.
+
+
+class Capability(models.TextChoices):
+    ADD_CUSTOMER = "add_customer", _("Add a customer")
+    EDIT_CUSTOMER_FILE = "edit_customer_file", _("Edit the customer file")
+    ADD_NOTE = "add_note", _("Add a note about a customer")
+    ROTATE_PROGRESS_LINK = "rotate_progress_link", _("Issue a new progress link")
+    CREATE_PICKUP = "create_pickup", _("Create a pickup request")
+    TAKE_PICKUP = "take_pickup", _("Take a pickup: accept, contact, pick up")
+    ASSIGN_COURIER = "assign_courier", _("Assign a pickup to a courier")
+    ENTER_PARCEL = "enter_parcel", _("Enter a picked-up parcel")
+    REPORT_PROBLEM = "report_problem", _("Report a problem")
+    SEND_DELAY_NOTICE = "send_delay_notice", _("Send a delay notice to a customer")
+    HANDLE_PROBLEM = "handle_problem", _("Handle a problem through its stages")
+    SEE_PROBLEM_SUMMARY = "see_problem_summary", _("See liability and compensation")
+    WATCH_COLD_CHAIN = "watch_cold_chain", _("Watch and answer cold-chain alarms")
+    SEE_CLOCK_BOARD = "see_clock_board", _("See the outlet's clock board")
+    EXPORT_REPORTS = "export_reports", _("Read and export the breach report")
+    EDIT_POLICIES = "edit_policies", _("Read and change the outlet's policies")
+    EDIT_NETWORK_POLICIES = "edit_network_policies", _("Change network defaults")
+
+
+_HQ, _MANAGER = Role.HQ_ADMIN, Role.OUTLET_MANAGER
+_MANAGERS = frozenset({_HQ, _MANAGER})
+_OFFICE = _MANAGERS | {Role.ACCOUNT_MANAGER}
+_EVERYONE = _OFFICE | {Role.COURIER}
+
+ROLES: dict[Capability, frozenset[str]] = {
+    Capability.ADD_CUSTOMER: _OFFICE,
+    # The account manager keeps the structured file; what a courier learns at
+    # the door goes in a note, which the account manager turns into the file.
+    Capability.EDIT_CUSTOMER_FILE: _OFFICE,
+    Capability.ADD_NOTE: _EVERYONE,
+    Capability.ROTATE_PROGRESS_LINK: _OFFICE,
+    Capability.CREATE_PICKUP: _EVERYONE,
+    Capability.TAKE_PICKUP: frozenset({Role.COURIER}),
+    Capability.ASSIGN_COURIER: _MANAGERS,
+    Capability.ENTER_PARCEL: _EVERYONE,
+    Capability.REPORT_PROBLEM: _EVERYONE,
+    # Free text to a customer speaks for the outlet: the office writes it.
+    Capability.SEND_DELAY_NOTICE: _OFFICE,
+    Capability.HANDLE_PROBLEM: _OFFICE,
+    Capability.SEE_PROBLEM_SUMMARY: _MANAGERS,
+    Capability.WATCH_COLD_CHAIN: _OFFICE,
+    Capability.SEE_CLOCK_BOARD: _MANAGERS,
+    Capability.EXPORT_REPORTS: _MANAGERS,
+    Capability.EDIT_POLICIES: _MANAGERS,
+    Capability.EDIT_NETWORK_POLICIES: frozenset({_HQ}),
+}
+
+
+def role_of(user: Staff) -> str | None:
+    """The role the table knows the user by: a superuser works at HQ."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    return Role.HQ_ADMIN if user.is_superuser else user.role
+
+
+def may(user: Staff, capability: str, *, outlet_id: int | None = None) -> bool:
+    """Whether ``user``'s role has ``capability``; with ``outlet_id``, also
+    whether the user works there (HQ works everywhere)."""
+    role = role_of(user)
+    if role not in ROLES[Capability(capability)]:
+        return False
+    return outlet_id is None or role == Role.HQ_ADMIN or user.outlet_id == outlet_id
+
+
+def requires(capability: Capability) -> Callable[[Callable], Callable]:
+    """Page decorator: anonymous users go to the login page; a logged-in user
+    without ``capability`` gets 403."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not may(request.user, capability):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        guarded.capability = capability
+        return guarded
+
+    return decorate
+
+
+class Capable(IsActiveStaff):
+    """The one API permission: the view's ``capabilities`` maps an action (or
+    ``"*"``, every action) to the capability it needs; an action without one
+    needs only a login (what it reads is narrowed by ``visible``)."""
+
+    def has_permission(self, request, view) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        capability = required_capability(view, getattr(view, "action", None))
+        if capability is None or may(request.user, capability):
+            return True
+        self.message = _("Your role may not do this: %(what)s.") % {
+            "what": Capability(capability).label
+        }
+        return False
+
+
+def required_capability(view, action: str | None) -> Capability | None:
+    capabilities = getattr(view, "capabilities", {})
+    return capabilities.get(action, capabilities.get("*"))

@@ -2,17 +2,20 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from .models import Role
+from .access import Capability, may
 
-HOME_BY_ROLE = {
-    Role.COURIER: "shipments:courier-pickups",
-    Role.ACCOUNT_MANAGER: "customers:list",
-    Role.OUTLET_MANAGER: "followups:board",
-    Role.HQ_ADMIN: "followups:board",
-}
+# Where a day starts, first match wins: the clock board for those who watch it,
+# the pickup board for those who take pickups, the customers for the rest.
+HOME_BY_CAPABILITY = [
+    (Capability.SEE_CLOCK_BOARD, "followups:board"),
+    (Capability.TAKE_PICKUP, "shipments:courier-pickups"),
+]
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Each role lands where its day starts."""
-    return redirect(HOME_BY_ROLE.get(request.user.role, "customers:list"))
+    for capability, page in HOME_BY_CAPABILITY:
+        if may(request.user, capability):
+            return redirect(page)
+    return redirect("customers:list")

@@ -8,7 +8,7 @@ from django.db.models import F, Q, QuerySet
 
 from followups.models import Clock, ClockKind, SubjectType
 from outlets.access import visible
-from outlets.models import Role, Staff
+from outlets.models import Staff
 
 from .models import ColdChainReading, Excursion, ExcursionState
 from .services.excursions import NewReading, is_outside
@@ -21,15 +21,6 @@ RECENT = timedelta(hours=1)
 LEAD_IN = timedelta(minutes=30)
 # The board is read every 15 seconds; past this many cases nobody reads them.
 BOARD_ROWS = 200
-
-
-def can_watch_cold_chain(user: Staff) -> bool:
-    """The office watches and answers alarms; couriers only carry the boxes."""
-    return user.is_authenticated and user.role in (
-        Role.HQ_ADMIN,
-        Role.OUTLET_MANAGER,
-        Role.ACCOUNT_MANAGER,
-    )
 
 
 def excursions_for(user: Staff) -> QuerySet[Excursion]:

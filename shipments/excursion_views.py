@@ -5,23 +5,18 @@ so a page and an endpoint show the same rows to the same person. Every action
 is one service call; a refused action is shown, never a server error.
 """
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from outlets.access import Capability, requires
 from outlets.errors import DomainError, StateConflict
 
 from .excursion_forms import HandleForm
 from .excursion_selectors import (
-    can_watch_cold_chain,
     excursion_board,
     excursion_detail,
     excursion_readings,
@@ -34,20 +29,7 @@ from .services.excursions import (
 )
 
 
-def office_only(view: Callable) -> Callable:
-    """Managers, account managers and HQ; couriers are refused (403)."""
-
-    @wraps(view)
-    @login_required
-    def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not can_watch_cold_chain(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return guarded
-
-
-@office_only
+@requires(Capability.WATCH_COLD_CHAIN)
 def board(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     excursions = excursion_board(request.user, now=now)
@@ -58,7 +40,7 @@ def board(request: HttpRequest) -> HttpResponse:
     )
 
 
-@office_only
+@requires(Capability.WATCH_COLD_CHAIN)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail_page(request, _excursion_or_404(request, pk))
 
@@ -81,7 +63,7 @@ def _detail_page(
     return render(request, "shipments/excursion_detail.html", context, status=status)
 
 
-@office_only
+@requires(Capability.WATCH_COLD_CHAIN)
 @require_POST
 def handle(request: HttpRequest, pk: int) -> HttpResponse:
     """Record what was done: the alarm clock is met."""
@@ -107,7 +89,7 @@ def handle(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("excursions:detail", pk=excursion.pk)
 
 
-@office_only
+@requires(Capability.WATCH_COLD_CHAIN)
 @require_POST
 def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """The goods are harmed: open a damage problem and go on to it."""

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from outlets.access import Capability
 from outlets.errors import DomainError
 
 from .models import ContactMethod, InsuranceAnswer, PickupRequest, PickupStatus
@@ -22,10 +23,11 @@ class PickupActionForm(forms.Form):
     """A step on one pickup; ``pickup`` shapes the fields the step asks for.
 
     ``step`` names the step, its URL (``shipments:pickup-<step>``) and the
-    markup the page shows for it.
+    markup the page shows for it; ``capability`` who may take it.
     """
 
     step = ""
+    capability = Capability.TAKE_PICKUP
 
     def __init__(self, *args, pickup: PickupRequest, **kwargs):
         super().__init__(*args, **kwargs)
@@ -90,6 +92,7 @@ class PickUpForm(PickupActionForm):
 
 class EnterForm(PickupActionForm):
     step = "enter"
+    capability = Capability.ENTER_PARCEL
     waybill = forms.CharField(
         label=_("Waybill number"),
         max_length=30,

@@ -30,22 +30,6 @@ CLOCK_ORDER = list(STAGE_CLOCK.values())
 OPEN_STAGES = [stage for stage in ProblemStage.values if stage != ProblemStage.CLOSED]
 
 
-def can_handle_problems(user: Staff) -> bool:
-    """Couriers report problems; the office walks them through the stages."""
-    return user.is_authenticated and user.role in (
-        Role.HQ_ADMIN,
-        Role.OUTLET_MANAGER,
-        Role.ACCOUNT_MANAGER,
-    )
-
-
-def can_see_summary(user: Staff) -> bool:
-    return user.is_authenticated and user.role in (
-        Role.HQ_ADMIN,
-        Role.OUTLET_MANAGER,
-    )
-
-
 def problems_for(user: Staff) -> QuerySet[Problem]:
     return visible(user, Problem.objects.all()).select_related(
         "outlet", "customer", "shipment", "owner", "reported_by"

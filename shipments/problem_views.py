@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from outlets.access import Capability, may, requires
 from outlets.errors import DomainError, StateConflict
-from outlets.models import Role
 
 from .models import Problem, ProblemStage
 from .problem_forms import (
@@ -32,8 +32,6 @@ from .problem_forms import (
     add_domain_error,
 )
 from .problem_selectors import (
-    can_handle_problems,
-    can_see_summary,
     liability_summary,
     problem_board,
     problem_detail,
@@ -98,11 +96,13 @@ NEXT_STEP = {
 TOGGLES = {"pause": problem_pause, "resume": problem_resume}
 
 
-@login_required
+@requires(Capability.REPORT_PROBLEM)
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest) -> HttpResponse:
     """Report damage, loss or a complaint, or a delay, on a shipment by waybill."""
     which = request.POST.get("form") if request.method == "POST" else None
+    if which == "delay" and not may(request.user, Capability.SEND_DELAY_NOTICE):
+        raise PermissionDenied
     report_form = ProblemReportForm(
         request.POST if which == "report" else None, user=request.user
     )
@@ -151,15 +151,13 @@ def _reported(request: HttpRequest, problem: Problem) -> HttpResponse:
         _("Problem #%(id)s reported on waybill %(waybill)s.")
         % {"id": problem.pk, "waybill": problem.shipment.waybill},
     )
-    if request.user.role == Role.COURIER:
-        return redirect("problems:report")
+    if not may(request.user, Capability.HANDLE_PROBLEM):
+        return redirect("problems:report")  # the next report, on the phone
     return redirect("problems:detail", pk=problem.pk)
 
 
-@login_required
+@requires(Capability.HANDLE_PROBLEM)
 def board(request: HttpRequest) -> HttpResponse:
-    if not can_handle_problems(request.user):
-        raise PermissionDenied
     now = timezone.now()
     groups = problem_board(request.user, now=now)
     return render(
@@ -180,7 +178,7 @@ def _detail_page(
     status: int = 200,
 ) -> HttpResponse:
     step_name = NEXT_STEP.get(problem.stage)
-    can_act = can_handle_problems(request.user)
+    can_act = may(request.user, Capability.HANDLE_PROBLEM)
     step = STEPS[step_name] if step_name and can_act else None
     context = {
         "problem": problem,
@@ -193,15 +191,13 @@ def _detail_page(
     return render(request, "shipments/problem_detail.html", context, status=status)
 
 
-@login_required
+@requires(Capability.HANDLE_PROBLEM)
 @require_POST
 def act(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     """Run one stage step (or pause/resume) on a problem the user may see."""
     problem = _problem_or_404(request, pk)
     if step not in STEPS and step not in TOGGLES:
         raise Http404
-    if not can_handle_problems(request.user):
-        raise PermissionDenied
     if step in TOGGLES:
         return _toggle(request, problem, step)
     form = STEPS[step].form(request.POST)
@@ -238,11 +234,9 @@ def _problem_or_404(request: HttpRequest, pk: int) -> Problem:
     return problem
 
 
-@login_required
+@requires(Capability.SEE_PROBLEM_SUMMARY)
 def summary(request: HttpRequest) -> HttpResponse:
     """Liability and compensation per outlet for one month."""
-    if not can_see_summary(request.user):
-        raise PermissionDenied
     form = MonthForm(request.GET or None)
     month = form.cleaned_data.get("month") if form.is_valid() else None
     month = (month or timezone.localdate()).replace(day=1)

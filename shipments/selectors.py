@@ -8,8 +8,8 @@ from django.db.models import QuerySet
 
 from customers.models import CustomerNote
 from followups.models import Clock, ClockKind, SubjectType
-from outlets.access import visible
-from outlets.models import Role, Staff
+from outlets.access import Capability, may, visible
+from outlets.models import Staff
 
 from .models import PickupRequest, PickupStatus
 
@@ -32,7 +32,7 @@ def pickups_for(user: Staff) -> QuerySet[PickupRequest]:
     scoped to the courier's own outlet, because they are the ones to take it.
     """
     pickups = visible(user, PickupRequest.objects.all())
-    if user.is_active and getattr(user, "role", None) == Role.COURIER:
+    if may(user, Capability.TAKE_PICKUP):
         pickups = pickups | PickupRequest.objects.filter(
             outlet=user.outlet_id,
             status=PickupStatus.REQUESTED,

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from outlets.access import Capability, requires
 from outlets.errors import DomainError
 
 from .forms import (
@@ -44,7 +45,7 @@ def courier_pickup(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, pickup, action_form_for(pickup))
 
 
-@login_required
+@requires(Capability.TAKE_PICKUP)
 @require_POST
 def accept(request: HttpRequest, pk: int) -> HttpResponse:
     pickup = pickup_detail(request.user, pk)
@@ -63,7 +64,7 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@requires(Capability.TAKE_PICKUP)
 @require_POST
 def contact(request: HttpRequest, pk: int) -> HttpResponse:
     pickup = _pickup_or_404(request, pk)
@@ -80,7 +81,7 @@ def contact(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@requires(Capability.TAKE_PICKUP)
 @require_POST
 def pick_up(request: HttpRequest, pk: int) -> HttpResponse:
     pickup = _pickup_or_404(request, pk)
@@ -99,7 +100,7 @@ def pick_up(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@requires(Capability.ENTER_PARCEL)
 @require_POST
 def enter(request: HttpRequest, pk: int) -> HttpResponse:
     pickup = _pickup_or_404(request, pk)

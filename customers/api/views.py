@@ -4,7 +4,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from outlets.api.permissions import CustomerWriters
+from outlets.access import Capability, Capable
 from outlets.api.references import outlet_for, visible_ref
 from outlets.models import Staff
 
@@ -24,7 +24,12 @@ from .serializers import (
 class CustomerViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    permission_classes = [CustomerWriters]
+    permission_classes = [Capable]
+    capabilities = {
+        "create": Capability.ADD_CUSTOMER,
+        "notes": Capability.ADD_NOTE,
+        "habits": Capability.EDIT_CUSTOMER_FILE,
+    }
     filterset_class = CustomerFilter
     ordering_fields = ["name", "monthly_volume", "cooperation_start", "tier"]
 

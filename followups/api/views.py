@@ -4,9 +4,9 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
-from outlets.api.permissions import IsActiveStaff
+from outlets.access import Capability, Capable
 from outlets.api.references import visible_ref
-from outlets.models import Outlet, Role, Staff
+from outlets.models import Outlet, Staff
 
 from ..filters import ClockFilter
 from ..selectors import clocks_for, policies_for
@@ -44,15 +44,6 @@ class ClockViewSet(viewsets.ReadOnlyModelViewSet):
         return {**super().get_serializer_context(), "now": timezone.now()}
 
 
-class OfficeStaff(IsActiveStaff):
-    """Everyone but couriers; who may change which policy is the service's call."""
-
-    def has_permission(self, request, view) -> bool:
-        return (
-            super().has_permission(request, view) and request.user.role != Role.COURIER
-        )
-
-
 OUTLET_PARAMETER = OpenApiParameter(
     "outlet",
     int,
@@ -64,7 +55,8 @@ OUTLET_PARAMETER = OpenApiParameter(
 class ClockPolicyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The network defaults and the outlet overrides that decide a clock's limit."""
 
-    permission_classes = [OfficeStaff]
+    permission_classes = [Capable]
+    capabilities = {"*": Capability.EDIT_POLICIES}
     serializer_class = ClockPolicySerializer
     # The outlet parameter widens to the network defaults, unlike a plain filter.
     filter_backends = [OrderingFilter]

@@ -1,6 +1,4 @@
-from rest_framework.permissions import SAFE_METHODS, BasePermission
-
-from outlets.models import Role
+from rest_framework.permissions import BasePermission
 
 
 class IsActiveStaff(BasePermission):
@@ -9,12 +7,3 @@ class IsActiveStaff(BasePermission):
     def has_permission(self, request, view) -> bool:
         user = request.user
         return bool(user and user.is_authenticated and user.is_active and user.role)
-
-
-class CustomerWriters(IsActiveStaff):
-    """Couriers read the customers of their pickups; the office writes."""
-
-    def has_permission(self, request, view) -> bool:
-        if not super().has_permission(request, view):
-            return False
-        return request.method in SAFE_METHODS or request.user.role != Role.COURIER

@@ -14,11 +14,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from followups.api.serializers import ClockSerializer
-from outlets.api.permissions import IsActiveStaff
+from outlets.access import Capability, Capable
 
 from ..excursion_selectors import (
     attach_alarm_clocks,
-    can_watch_cold_chain,
     excursion_readings,
     excursions_for,
 )
@@ -129,13 +128,6 @@ class ConfirmOutput(serializers.Serializer):
     problem = serializers.IntegerField(help_text=_("The damage problem opened."))
 
 
-class OfficeOnly(IsActiveStaff):
-    def has_permission(self, request, view) -> bool:
-        return super().has_permission(request, view) and can_watch_cold_chain(
-            request.user
-        )
-
-
 class ExcursionViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -143,7 +135,8 @@ class ExcursionViewSet(
     confirming damage opens a problem (the 1530 clocks). Doing either twice
     answers 409."""
 
-    permission_classes = [OfficeOnly]
+    permission_classes = [Capable]
+    capabilities = {"*": Capability.WATCH_COLD_CHAIN}
     filterset_class = ExcursionFilter
     ordering_fields = ["started_at", "alarmed_at", "state"]
     lookup_value_regex = r"\d+"

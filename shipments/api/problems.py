@@ -21,10 +21,8 @@ from rest_framework.response import Response
 from customers.models import Customer
 from customers.services import progress_link_rotate, progress_url
 from followups.api.serializers import ClockSerializer
-from outlets.access import visible
-from outlets.api.permissions import IsActiveStaff
+from outlets.access import Capability, Capable, visible
 from outlets.api.references import visible_ref
-from outlets.models import Role
 
 from ..models import (
     Liability,
@@ -39,8 +37,6 @@ from ..models import (
 from ..problem_selectors import (
     attach_clocks,
     attach_shipment_clocks,
-    can_handle_problems,
-    can_see_summary,
     liability_summary,
     problem_timeline,
     problems_for,
@@ -272,30 +268,6 @@ class ProgressLinkSerializer(serializers.Serializer):
         return progress_url(link.token)
 
 
-# --- Permissions --------------------------------------------------------------
-
-
-class ProblemPermission(IsActiveStaff):
-    """Anyone reports and reads (narrowed by access); the office walks the stages;
-    managers and HQ read the money."""
-
-    def has_permission(self, request, view) -> bool:
-        if not super().has_permission(request, view):
-            return False
-        if view.action in ("list", "retrieve", "create", "delay"):
-            return True
-        if view.action == "summary":
-            return can_see_summary(request.user)
-        return can_handle_problems(request.user)
-
-
-class OfficeOnly(IsActiveStaff):
-    def has_permission(self, request, view) -> bool:
-        return super().has_permission(request, view) and (
-            request.user.role != Role.COURIER
-        )
-
-
 # --- Views --------------------------------------------------------------------
 
 
@@ -318,7 +290,17 @@ class ProblemViewSet(
     remedy (3 h), close with liability and compensation; pause while waiting on
     the customer. A step out of order answers 409."""
 
-    permission_classes = [ProblemPermission]
+    permission_classes = [Capable]
+    # Anyone reads (narrowed by access) and reports; the office walks the
+    # stages; managers and HQ read the money.
+    capabilities = {
+        "create": Capability.REPORT_PROBLEM,
+        "summary": Capability.SEE_PROBLEM_SUMMARY,
+        **dict.fromkeys(
+            ("respond", "offer_solution", "remedy", "close", "pause", "resume"),
+            Capability.HANDLE_PROBLEM,
+        ),
+    }
     filterset_class = ProblemFilter
     ordering_fields = ["reported_at", "stage"]
     lookup_value_regex = r"\d+"
@@ -481,7 +463,8 @@ class ShipmentViewSet(
 ):
     """Shipments with their milestones, open problems and service clocks."""
 
-    permission_classes = [ProblemPermission]
+    permission_classes = [Capable]
+    capabilities = {"delay": Capability.SEND_DELAY_NOTICE}
     serializer_class = ShipmentSerializer
     filterset_class = ShipmentFilter
     ordering_fields = ["created_at", "expected_arrival", "status"]
@@ -524,7 +507,8 @@ class ShipmentViewSet(
 
 
 class ProgressLinkViewSet(viewsets.GenericViewSet):
-    permission_classes = [OfficeOnly]
+    permission_classes = [Capable]
+    capabilities = {"*": Capability.ROTATE_PROGRESS_LINK}
     serializer_class = ProgressLinkSerializer
 
     def get_queryset(self):

@@ -6,7 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from customers.models import Customer
-from outlets.access import can_manage_outlet
+from outlets.access import Capability, Capable, may
 from outlets.api.references import visible_ref
 from outlets.errors import NotAllowed
 from outlets.models import Staff
@@ -36,6 +36,15 @@ class PickupViewSet(
 ):
     """Pickup requests and their four steps; every answer carries the clocks."""
 
+    permission_classes = [Capable]
+    # Accepting is taking the pickup or, naming a courier, assigning it: the
+    # view and the service decide which (``_courier``, ``pickup_accept``).
+    capabilities = {
+        "create": Capability.CREATE_PICKUP,
+        "contact": Capability.TAKE_PICKUP,
+        "pick_up": Capability.TAKE_PICKUP,
+        "enter": Capability.ENTER_PARCEL,
+    }
     serializer_class = PickupSerializer
     filterset_class = PickupFilter
     ordering_fields = ["requested_at", "window_start"]
@@ -110,7 +119,7 @@ def _courier(user: Staff, pickup: PickupRequest, courier_id: int | None) -> Staf
     """Who takes the pickup: the courier asking, or the one a manager assigns."""
     if courier_id is None:
         return user
-    if not can_manage_outlet(user, pickup.outlet_id):
+    if not may(user, Capability.ASSIGN_COURIER, outlet_id=pickup.outlet_id):
         raise NotAllowed(
             _("Only the outlet's manager may assign a courier."),
             fields={"courier": [_("Leave this out to take it yourself.")]},

@@ -10,8 +10,9 @@ from followups import outbox
 from followups.clocks import clock_for, clock_meet, clock_start
 from followups.models import ClockKind, SubjectType
 from followups.texts import render
+from outlets.access import Capability, may
 from outlets.errors import DomainError, NotAllowed, StateConflict
-from outlets.models import Role, Staff
+from outlets.models import Staff
 
 from ..models import (
     ContactMethod,
@@ -82,7 +83,7 @@ def _locked(pickup: PickupRequest, *, expected: str, action) -> PickupRequest:
 
 
 def _check_courier(pickup: PickupRequest, courier: Staff) -> None:
-    if courier.role != Role.COURIER or courier.outlet_id != pickup.outlet_id:
+    if not may(courier, Capability.TAKE_PICKUP, outlet_id=pickup.outlet_id):
         raise NotAllowed(
             _("Only a courier of this outlet can take this pickup."),
             fields={"courier": [_("Not a courier of this outlet.")]},
@@ -222,7 +223,7 @@ def pickup_enter(
             fields={"waybill": [_("Already in use.")]},
         )
     pickup = _locked(pickup, expected=PickupStatus.PICKED_UP, action=_("entering"))
-    if by.role == Role.COURIER:
+    if may(by, Capability.TAKE_PICKUP):  # a courier enters only their own
         _check_courier(pickup, by)
     pickup.status, pickup.entered_at = PickupStatus.ENTERED, now
     pickup.save(update_fields=["status", "entered_at"])

@@ -5,6 +5,8 @@ report); every stage meets its own clock and none can be skipped. A delay
 reported on a shipment is a problem too, and the customer hears of it at once.
 """
 
+import re
+import unicodedata
 from datetime import datetime
 from decimal import Decimal
 
@@ -40,6 +42,24 @@ STAGE_CLOCKS = (
     ClockKind.PROBLEM_RESPONSE,
     ClockKind.PROBLEM_SOLUTION,
     ClockKind.PROBLEM_REMEDY,
+)
+
+
+# What a phone's message app turns into a tappable link: a scheme, "www.", a
+# bare IP address, or a host name ending in a country code or a common TLD.
+# ASCII-only boundaries, so "请访问evil.cn" is caught: a Chinese character is a
+# word character to ``\w``. Emails are not links here.
+_TLDS = (
+    "com|net|org|info|biz|xyz|top|site|online|app|shop|club|vip|live|link|"
+    "click|store|tech|ltd|wang|ren|work|life|fun|icu|asia|mobi|name|pro"
+)
+_LINK = re.compile(
+    r"[a-z][a-z0-9+.-]*://\S*"
+    r"|(?<![a-z0-9@.-])www\.\S*"
+    r"|(?<![a-z0-9.])\d{1,3}(?:\.\d{1,3}){3}(?![0-9])"
+    r"|(?<![a-z0-9@.-])(?:[a-z0-9-]*[a-z][a-z0-9-]*\.)+"
+    rf"(?:[a-z]{{2}}|{_TLDS})(?![a-z0-9-])(?:[/?#:]\S*)?",
+    re.IGNORECASE,
 )
 
 
@@ -130,6 +150,21 @@ def _meet(problem: Problem, kind: str, now: datetime) -> None:
         clock_meet(clock=clock, now=now)
 
 
+def _no_links(value: str, field: str) -> str:
+    """Free text that goes to a customer carries no link: a message from the
+    outlet must never be a way to send the customer somewhere else."""
+    # NFKC first: full-width "ｈｔｔｐｓ：／／" and "．" are links on a phone too.
+    found = _LINK.search(unicodedata.normalize("NFKC", value))
+    if found:
+        raise DomainError(
+            _("Messages to customers may not contain links."),
+            fields={
+                field: [_("Remove the link “%(link)s”.") % {"link": found.group()[:60]}]
+            },
+        )
+    return value
+
+
 def _required(value: str | None, field: str, message=None) -> str:
     if not (value or "").strip():
         raise DomainError(
@@ -142,7 +177,7 @@ def _required(value: str | None, field: str, message=None) -> str:
 @transaction.atomic
 def problem_respond(*, problem: Problem, note: str, now: datetime) -> Problem:
     """Someone answered the customer: what was said is the evidence."""
-    note = _required(note, "note")
+    note = _no_links(_required(note, "note"), "note")
     problem = _advance(
         problem, expected=ProblemStage.REPORTED, to=ProblemStage.RESPONDED
     )
@@ -175,7 +210,8 @@ def problem_offer_solution(
     problem.solution_offered_at, problem.solution_note = now, note
     fields = ["stage", "solution_offered_at", "solution_note"]
     if (handling_plan or "").strip():
-        problem.handling_plan = handling_plan.strip()
+        # The plan shows on the customer's progress board.
+        problem.handling_plan = _no_links(handling_plan.strip(), "handling_plan")
         fields.append("handling_plan")
     problem.save(update_fields=fields)
     _meet(problem, ClockKind.PROBLEM_SOLUTION, now)
@@ -286,6 +322,7 @@ def shipment_report_delay(
     """
     reason = _required(reason, "reason", _("Say why the shipment is late."))
     plan = _required(plan, "plan", _("Say what is being done about it."))
+    reason, plan = _no_links(reason, "reason"), _no_links(plan, "plan")
     if new_expected_at is None or new_expected_at <= now:
         raise DomainError(
             _("Give the new expected time, later than now."),

@@ -10,13 +10,19 @@ from django.utils import timezone
 from customers.models import ProgressLink
 from customers.services import progress_link_for, progress_link_rotate
 from shipments.models import Milestone, ShipmentStatus
+from shipments.progress_selectors import (
+    MOVING_SHOWN,
+    SIGNED_SHOWN,
+    WAITING_SHOWN,
+    progress_board,
+)
 from shipments.services.problems import (
     problem_offer_solution,
     problem_report,
     problem_respond,
 )
 
-from ..conftest import make_customer, make_shipment
+from ..conftest import NOON, make_customer, make_shipment
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +178,182 @@ def test_bulk_links_replace_an_expired_one(customer_a, settings):
     assert (
         ProgressLink.objects.filter(customer=customer_a, revoked_at=None).count() == 1
     )
+
+
+# The board's selection: what moves first, the right state, bounded.
+
+
+def _scan(shipment, kind: str, at) -> None:
+    Milestone.objects.create(
+        shipment=shipment, kind=kind, occurred_at=at, recorded_at=at
+    )
+
+
+def _delay(shipment, now) -> None:
+    problem_report(
+        customer=shipment.customer,
+        shipment=shipment,
+        kind="delay",
+        description="Motorway closed",
+        reported_by=None,
+        now=now,
+    )
+
+
+def _waybills(part) -> list[str]:
+    return [shipment.waybill for shipment in part.shipments]
+
+
+def test_board_puts_parcels_on_the_way_first_newest_first(customer_a):
+    hours = [timedelta(hours=n) for n in range(8)]
+    picked_up = make_shipment(
+        customer_a, created_at=NOON - hours[3], status=ShipmentStatus.PICKED_UP
+    )
+    out = make_shipment(
+        customer_a, created_at=NOON - hours[1], status=ShipmentStatus.OUT_FOR_DELIVERY
+    )
+    sorting = make_shipment(
+        customer_a, created_at=NOON - hours[2], status=ShipmentStatus.AT_SORTING_CENTER
+    )
+    signed_with_delay = make_shipment(
+        customer_a, created_at=NOON - hours[5], status=ShipmentStatus.SIGNED
+    )
+    _delay(signed_with_delay, NOON)
+    signed = make_shipment(
+        customer_a, created_at=NOON - hours[4], status=ShipmentStatus.SIGNED
+    )
+    waiting = make_shipment(customer_a, created_at=NOON)
+
+    board = progress_board(customer_a, now=NOON)
+
+    assert _waybills(board.moving) == [
+        out.waybill,
+        sorting.waybill,
+        picked_up.waybill,
+        signed_with_delay.waybill,
+    ]
+    assert _waybills(board.waiting) == [waiting.waybill]
+    assert _waybills(board.signed) == [signed.waybill]
+    assert [p.kind for p in board.moving.shipments[-1].open_problems] == ["delay"]
+
+
+def test_each_shipment_shows_the_state_of_its_furthest_milestone(customer_a):
+    scanned = make_shipment(customer_a, created_at=NOON - timedelta(hours=6))
+    _scan(scanned, "picked_up", NOON - timedelta(hours=6))
+    _scan(scanned, "at_sorting_center", NOON - timedelta(hours=2))
+    delivered = make_shipment(customer_a, created_at=NOON - timedelta(days=1))
+    _scan(delivered, "picked_up", NOON - timedelta(days=1))
+    _scan(delivered, "signed", NOON - timedelta(hours=3))
+    imported = make_shipment(
+        customer_a, created_at=NOON - timedelta(days=2), status=ShipmentStatus.SIGNED
+    )
+    not_picked_up = make_shipment(customer_a, created_at=NOON)
+
+    board = progress_board(customer_a, now=NOON)
+
+    states = {
+        s.waybill: s.state
+        for part in (board.moving, board.waiting, board.signed)
+        for s in part.shipments
+    }
+    assert states == {
+        scanned.waybill: "at_sorting_center",
+        delivered.waybill: "signed",
+        imported.waybill: "signed",
+        not_picked_up.waybill: "created",
+    }
+    assert _waybills(board.signed) == [delivered.waybill, imported.waybill]
+    assert board.signed.shipments[0].signed_at == NOON - timedelta(hours=3)
+
+
+def test_a_signed_parcel_never_reads_not_picked_up(client, customer_a):
+    now = timezone.now()
+    signed = make_shipment(
+        customer_a, created_at=now - timedelta(days=1), status=ShipmentStatus.SIGNED
+    )
+    url = board_url(progress_link_for(customer_a, now=now))
+    english = client.get(url + "?lang=en").content.decode()
+    chinese = client.get(url + "?lang=zh-hans").content.decode()
+    assert signed.waybill in english
+    assert "Not picked up yet" not in english
+    assert "尚未揽收" not in chinese
+    assert "签收成功" in chinese
+
+
+def test_signed_parcels_leave_the_board_a_week_after_their_signature(customer_a):
+    signed_last_week = make_shipment(customer_a, created_at=NOON - timedelta(days=9))
+    _scan(signed_last_week, "signed", NOON - timedelta(days=8))
+    signed_this_week = make_shipment(customer_a, created_at=NOON - timedelta(days=9))
+    _scan(signed_this_week, "signed", NOON - timedelta(days=6))
+
+    board = progress_board(customer_a, now=NOON)
+
+    assert _waybills(board.signed) == [signed_this_week.waybill]
+    assert board.signed.total == 1
+
+
+def test_a_key_customers_board_is_bounded_and_counts_what_it_leaves_out(
+    client, customer_a
+):
+    now = timezone.now()
+    moving = [
+        make_shipment(
+            customer_a,
+            created_at=now - timedelta(minutes=n),
+            status=ShipmentStatus.AT_SORTING_CENTER,
+        )
+        for n in range(MOVING_SHOWN + 5)
+    ]
+    for n in range(SIGNED_SHOWN + 3):
+        make_shipment(
+            customer_a,
+            created_at=now - timedelta(hours=n + 1),
+            status=ShipmentStatus.SIGNED,
+        )
+    for n in range(WAITING_SHOWN + 2):
+        make_shipment(customer_a, created_at=now - timedelta(minutes=n))
+
+    url = board_url(progress_link_for(customer_a, now=now))
+    response = client.get(url + "?lang=en")
+
+    board = response.context["board"]
+    assert (board.moving.total, len(board.moving.shipments)) == (35, MOVING_SHOWN)
+    assert (board.signed.total, len(board.signed.shipments)) == (23, SIGNED_SHOWN)
+    assert (board.waiting.total, len(board.waiting.shipments)) == (12, WAITING_SHOWN)
+    html = response.content.decode()
+    assert html.count('class="card mb-2 shipment"') == MOVING_SHOWN
+    assert moving[0].waybill in html
+    assert moving[-1].waybill not in html
+    assert "And 5 more on the way." in html
+
+
+def _busy_customer_board(customer, now, count: int) -> None:
+    for n in range(count):
+        shipment = make_shipment(
+            customer,
+            created_at=now - timedelta(hours=n),
+            status=ShipmentStatus.AT_SORTING_CENTER,
+        )
+        _scan(shipment, "picked_up", now - timedelta(hours=n))
+        _scan(shipment, "at_sorting_center", now - timedelta(hours=n))
+        _delay(shipment, now)
+        signed = make_shipment(
+            customer, created_at=now - timedelta(hours=n), status=ShipmentStatus.SIGNED
+        )
+        _scan(signed, "signed", now - timedelta(minutes=n))
+        make_shipment(customer, created_at=now - timedelta(hours=n))
+
+
+def test_the_board_answers_in_a_fixed_number_of_queries(
+    client, customer_a, django_assert_num_queries
+):
+    now = timezone.now()
+    url = board_url(progress_link_for(customer_a, now=now))
+    _busy_customer_board(customer_a, now, 2)
+    # The link with its customer, the counts, then each part: moving (with
+    # milestones and open problems), waiting, signed.
+    with django_assert_num_queries(7):
+        assert client.get(url).status_code == 200
+    _busy_customer_board(customer_a, now, 12)
+    with django_assert_num_queries(7):
+        assert client.get(url).status_code == 200
