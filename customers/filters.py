@@ -10,7 +10,7 @@ from .tenure import start_bounds
 
 
 class CustomerFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Search"))
+    q = django_filters.CharFilter(method="search", label=_("Search"), max_length=100)
     tier = django_filters.MultipleChoiceFilter(choices=Tier.choices, label=_("Tier"))
     need = django_filters.ChoiceFilter(
         choices=Need.choices, field_name="needs__need", label=_("Need")

@@ -1,9 +1,20 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from lib.bounded_inputs import validate_plausible_day
 from outlets.models import Outlet, Weekday
+
+# A busy outlet handles tens of thousands of parcels a month; a million from one
+# customer (or as a tier boundary) is a typo, and 2**31 would not fit the column.
+MAX_MONTHLY_PARCELS = 1_000_000
+MONTHLY_PARCELS = [MaxValueValidator(MAX_MONTHLY_PARCELS)]
+# A note is a remark for the courier, not a document: 2,000 characters.
+NOTE_LENGTH = 2000
 
 
 class Tier(models.TextChoices):
@@ -37,12 +48,15 @@ class TierThresholds(models.Model):
     """The editable boundaries between tiers; one row, defaults from DOMAIN.md."""
 
     strategic_min = models.PositiveIntegerField(
-        _("strategic from (parcels/month)"), default=5000
+        _("strategic from (parcels/month)"), default=5000, validators=MONTHLY_PARCELS
     )
-    key_min = models.PositiveIntegerField(_("key from (parcels/month)"), default=1000)
+    key_min = models.PositiveIntegerField(
+        _("key from (parcels/month)"), default=1000, validators=MONTHLY_PARCELS
+    )
     casual_below = models.PositiveIntegerField(
         _("casual below (parcels/month)"),
         default=20,
+        validators=MONTHLY_PARCELS,
         help_text=_("An occasional sender ships fewer parcels than this a month."),
     )
 
@@ -54,7 +68,11 @@ class TierThresholds(models.Model):
                 condition=models.Q(strategic_min__gt=models.F("key_min"))
                 & models.Q(key_min__gt=models.F("casual_below")),
                 name="tier_thresholds_ordered",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(strategic_min__lte=MAX_MONTHLY_PARCELS),
+                name="tier_thresholds_plausible",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -99,7 +117,9 @@ class Customer(models.Model):
         related_name="customers",
         verbose_name=_("account manager"),
     )
-    cooperation_start = models.DateField(_("cooperation start"))
+    cooperation_start = models.DateField(
+        _("cooperation start"), validators=[validate_plausible_day]
+    )
     referred_by = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -127,7 +147,9 @@ class Customer(models.Model):
         default=Tier.CASUAL,
         db_index=True,
     )
-    monthly_volume = models.PositiveIntegerField(_("monthly parcel volume"), default=0)
+    monthly_volume = models.PositiveIntegerField(
+        _("monthly parcel volume"), default=0, validators=MONTHLY_PARCELS
+    )
     tier_computed_at = models.DateTimeField(
         _("tier computed at"), null=True, blank=True
     )
@@ -238,14 +260,20 @@ class CustomerNote(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
-    noted_on = models.DateField(_("date"))
-    text = models.TextField(_("note"))
+    noted_on = models.DateField(_("date"), validators=[validate_plausible_day])
+    text = models.TextField(_("note"), max_length=NOTE_LENGTH)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("customer note")
         verbose_name_plural = _("customer notes")
         ordering = ["-noted_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("text"), NOTE_LENGTH),
+                name="customer_note_length",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.noted_on}: {self.text[:40]}"

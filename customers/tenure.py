@@ -19,7 +19,9 @@ def add_months(day: date, months: int) -> date:
 
 
 def tenure_on(cooperation_start: date, day: date) -> str:
-    if day < add_months(cooperation_start, 3):
+    # A start after ``day`` is new; checked first because a stored start near
+    # year 9999 has no date three months later.
+    if cooperation_start > day or day < add_months(cooperation_start, 3):
         return Tenure.NEW
     if day <= add_months(cooperation_start, 12):
         return Tenure.STABLE

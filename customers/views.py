@@ -69,7 +69,8 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(
             request,
-            _("The note was not saved: %(errors)s") % {"errors": form.errors.as_text()},
+            _("The note was not saved: %(errors)s")
+            % {"errors": form.errors_in_words()},
         )
     return redirect("customers:detail", pk=customer.pk)
 
@@ -85,7 +86,7 @@ def habits_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(
             request,
             _("The habits were not saved: %(errors)s")
-            % {"errors": form.errors.as_text()},
+            % {"errors": form.errors_in_words()},
         )
         return redirect("customers:detail", pk=customer.pk)
     try:

@@ -3,6 +3,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from lib.bounded_inputs import validate_plausible_instant
+
 from .models import Clock, ClockKind, ClockState
 
 
@@ -19,10 +21,16 @@ class ClockFilter(django_filters.FilterSet):
         field_name="responsible", label=_("Responsible")
     )
     due_before = django_filters.IsoDateTimeFilter(
-        field_name="due_at", lookup_expr="lte", label=_("Due at or before")
+        field_name="due_at",
+        lookup_expr="lte",
+        label=_("Due at or before"),
+        validators=[validate_plausible_instant],
     )
     due_after = django_filters.IsoDateTimeFilter(
-        field_name="due_at", lookup_expr="gte", label=_("Due at or after")
+        field_name="due_at",
+        lookup_expr="gte",
+        label=_("Due at or after"),
+        validators=[validate_plausible_instant],
     )
 
     class Meta:

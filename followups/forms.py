@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Need, Tier
+from lib.bounded_inputs import validate_plausible_day
 from outlets.access import visible
 from outlets.errors import DomainError
 from outlets.models import Outlet, Staff
@@ -59,6 +60,7 @@ class ReportForm(forms.Form):
         for name, label in (("from", _("From")), ("to", _("To"))):
             self.fields[name] = forms.DateField(
                 label=label,
+                validators=[validate_plausible_day],
                 widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
             )
         if user.is_hq:  # everyone else reports on their own outlet

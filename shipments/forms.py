@@ -1,14 +1,20 @@
 """The courier's action forms: one per pickup status. Forms parse; services decide."""
 
-from decimal import Decimal
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from outlets.access import Capability
 from outlets.errors import DomainError
 
-from .models import ContactMethod, InsuranceAnswer, PickupRequest, PickupStatus
+from .models import (
+    MAX_PIECES,
+    MAX_WEIGHT_KG,
+    MIN_WEIGHT_KG,
+    ContactMethod,
+    InsuranceAnswer,
+    PickupRequest,
+    PickupStatus,
+)
 
 # One thumb, outdoors: inputs as tall as the buttons.
 LARGE = {"class": "form-control form-control-lg"}
@@ -65,11 +71,13 @@ class PickUpForm(PickupActionForm):
     pieces = forms.IntegerField(
         label=_("Pieces"),
         min_value=1,
+        max_value=MAX_PIECES,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", **LARGE}),
     )
     weight_kg = forms.DecimalField(
         label=_("Weight (kg)"),
-        min_value=Decimal("0.01"),
+        min_value=MIN_WEIGHT_KG,
+        max_value=MAX_WEIGHT_KG,
         max_digits=8,
         decimal_places=2,
         widget=forms.NumberInput(

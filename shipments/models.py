@@ -3,12 +3,37 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
+from lib.bounded_inputs import validate_plausible_instant
 from outlets.models import Outlet
 
-POSITIVE = [MinValueValidator(Decimal("0"))]
+# Plausible domain bounds, declared once: forms and serializers use them too.
+# A pickup or waybill of 1,000 pieces is several; a parcel of 5 t is freight.
+MAX_PIECES = 999
+PIECES = [MinValueValidator(1), MaxValueValidator(MAX_PIECES)]
+MIN_WEIGHT_KG, MAX_WEIGHT_KG = Decimal("0.01"), Decimal("5000")
+WEIGHT_KG = [MinValueValidator(MIN_WEIGHT_KG), MaxValueValidator(MAX_WEIGHT_KG)]
+# Declared and insured values, compensation: beyond ¥1,000,000 is a contract.
+MAX_YUAN = Decimal("1000000")
+YUAN = [MinValueValidator(Decimal("0")), MaxValueValidator(MAX_YUAN)]
+TEMPERATURE_C = [MinValueValidator(Decimal("-90")), MaxValueValidator(Decimal("90"))]
+HUMIDITY_PCT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+INSTANT = [validate_plausible_instant]
+# Free text: a remark or a plan, not a document. Plans reach the customer.
+TEXT_LENGTH = 2000
+PLAN_LENGTH = 1000
+
+
+def _length_at_most(field: str, limit: int) -> LessThanOrEqual:
+    return LessThanOrEqual(Length(field), limit)
+
+
+def _between(field: str, low, high) -> models.Q:
+    return models.Q(**{f"{field}__gte": low, f"{field}__lte": high})
 
 
 class ServiceLevel(models.TextChoices):
@@ -68,12 +93,14 @@ class PickupRequest(models.Model):
         verbose_name=_("outlet"),
     )
     address = models.CharField(_("address"), max_length=255)
-    window_start = models.DateTimeField(_("requested from"))
-    window_end = models.DateTimeField(_("requested until"))
+    window_start = models.DateTimeField(_("requested from"), validators=INSTANT)
+    window_end = models.DateTimeField(_("requested until"), validators=INSTANT)
     goods_description = models.CharField(_("goods"), max_length=200, blank=True)
     fragile = models.BooleanField(_("fragile"), default=False)
     valuable = models.BooleanField(_("valuable"), default=False)
-    expected_pieces = models.PositiveIntegerField(_("expected pieces"), default=1)
+    expected_pieces = models.PositiveIntegerField(
+        _("expected pieces"), default=1, validators=PIECES
+    )
     courier = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -96,7 +123,7 @@ class PickupRequest(models.Model):
     )
     picked_up_at = models.DateTimeField(_("picked up at"), null=True, blank=True)
     verified_pieces = models.PositiveIntegerField(
-        _("verified pieces"), null=True, blank=True
+        _("verified pieces"), null=True, blank=True, validators=PIECES
     )
     verified_weight_kg = models.DecimalField(
         _("verified weight (kg)"),
@@ -104,7 +131,7 @@ class PickupRequest(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
-        validators=POSITIVE,
+        validators=WEIGHT_KG,
     )
     insurance = models.CharField(
         _("insured value"),
@@ -128,6 +155,18 @@ class PickupRequest(models.Model):
                 condition=models.Q(verified_weight_kg__isnull=True)
                 | models.Q(verified_weight_kg__gt=0),
                 name="pickup_weight_positive",
+            ),
+            models.CheckConstraint(
+                condition=_between("expected_pieces", 1, MAX_PIECES)
+                & (
+                    models.Q(verified_pieces__isnull=True)
+                    | _between("verified_pieces", 1, MAX_PIECES)
+                )
+                & (
+                    models.Q(verified_weight_kg__isnull=True)
+                    | models.Q(verified_weight_kg__lte=MAX_WEIGHT_KG)
+                ),
+                name="pickup_counts_plausible",
             ),
         ]
 
@@ -179,6 +218,7 @@ class Shipment(models.Model):
         decimal_places=1,
         null=True,
         blank=True,
+        validators=TEMPERATURE_C,
     )
     temperature_max_c = models.DecimalField(
         _("highest allowed temperature (°C)"),
@@ -186,6 +226,7 @@ class Shipment(models.Model):
         decimal_places=1,
         null=True,
         blank=True,
+        validators=TEMPERATURE_C,
     )
     humidity_min_pct = models.DecimalField(
         _("lowest allowed humidity (%)"),
@@ -193,6 +234,7 @@ class Shipment(models.Model):
         decimal_places=1,
         null=True,
         blank=True,
+        validators=HUMIDITY_PCT,
     )
     humidity_max_pct = models.DecimalField(
         _("highest allowed humidity (%)"),
@@ -200,6 +242,7 @@ class Shipment(models.Model):
         decimal_places=1,
         null=True,
         blank=True,
+        validators=HUMIDITY_PCT,
     )
     fragile = models.BooleanField(_("fragile"), default=False)
     valuable = models.BooleanField(_("valuable"), default=False)
@@ -208,18 +251,18 @@ class Shipment(models.Model):
         max_digits=12,
         decimal_places=2,
         default=0,
-        validators=POSITIVE,
+        validators=YUAN,
     )
     insured_value = models.DecimalField(
         _("insured value (¥)"),
         max_digits=12,
         decimal_places=2,
         default=0,
-        validators=POSITIVE,
+        validators=YUAN,
     )
-    pieces = models.PositiveIntegerField(_("pieces"), default=1)
+    pieces = models.PositiveIntegerField(_("pieces"), default=1, validators=PIECES)
     weight_kg = models.DecimalField(
-        _("weight (kg)"), max_digits=8, decimal_places=2, validators=POSITIVE
+        _("weight (kg)"), max_digits=8, decimal_places=2, validators=WEIGHT_KG
     )
     status = models.CharField(
         _("status"),
@@ -228,7 +271,7 @@ class Shipment(models.Model):
         default=ShipmentStatus.CREATED,
     )
     expected_arrival = models.DateTimeField(
-        _("expected arrival"), null=True, blank=True
+        _("expected arrival"), null=True, blank=True, validators=INSTANT
     )
     # New customers get a progress update every 2 hours in transit; the next
     # one is a deadline column read through a partial index, like a clock.
@@ -255,6 +298,25 @@ class Shipment(models.Model):
             models.CheckConstraint(
                 condition=models.Q(pieces__gte=1), name="shipment_has_pieces"
             ),
+            models.CheckConstraint(
+                condition=models.Q(pieces__lte=MAX_PIECES)
+                & models.Q(weight_kg__lte=MAX_WEIGHT_KG)
+                & _between("declared_value", 0, MAX_YUAN)
+                & _between("insured_value", 0, MAX_YUAN),
+                name="shipment_counts_plausible",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(temperature_min_c__isnull=True)
+                | models.Q(temperature_max_c__isnull=True)
+                | models.Q(temperature_min_c__lte=models.F("temperature_max_c")),
+                name="shipment_temperature_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(humidity_min_pct__isnull=True)
+                | models.Q(humidity_max_pct__isnull=True)
+                | models.Q(humidity_min_pct__lte=models.F("humidity_max_pct")),
+                name="shipment_humidity_range_ordered",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -273,7 +335,7 @@ class Milestone(models.Model):
     kind = models.CharField(
         _("milestone"), max_length=20, choices=MilestoneKind.choices
     )
-    occurred_at = models.DateTimeField(_("occurred at"))
+    occurred_at = models.DateTimeField(_("occurred at"), validators=INSTANT)
     location = models.CharField(_("location"), max_length=120, blank=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
     recorded_at = models.DateTimeField(_("recorded at"))
@@ -347,7 +409,7 @@ class Problem(models.Model):
         verbose_name=_("shipment"),
     )
     kind = models.CharField(_("kind"), max_length=10, choices=ProblemKind.choices)
-    description = models.TextField(_("description"))
+    description = models.TextField(_("description"), max_length=TEXT_LENGTH)
     stage = models.CharField(
         _("stage"),
         max_length=20,
@@ -372,16 +434,22 @@ class Problem(models.Model):
     )
     reported_at = models.DateTimeField(_("reported at"))
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
-    response_note = models.TextField(_("what was said"), blank=True)
+    response_note = models.TextField(
+        _("what was said"), blank=True, max_length=TEXT_LENGTH
+    )
     solution_offered_at = models.DateTimeField(
         _("solution offered at"), null=True, blank=True
     )
-    solution_note = models.TextField(_("what was offered"), blank=True)
+    solution_note = models.TextField(
+        _("what was offered"), blank=True, max_length=TEXT_LENGTH
+    )
     remedied_at = models.DateTimeField(_("remedied at"), null=True, blank=True)
     remedy_kind = models.CharField(
         _("remedy"), max_length=12, choices=RemedyKind.choices, blank=True
     )
-    remedy_note = models.TextField(_("what was done"), blank=True)
+    remedy_note = models.TextField(
+        _("what was done"), blank=True, max_length=TEXT_LENGTH
+    )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     liability = models.CharField(
         _("liability"), max_length=15, choices=Liability.choices, blank=True
@@ -391,16 +459,17 @@ class Problem(models.Model):
         max_digits=10,
         decimal_places=2,
         default=0,
-        validators=POSITIVE,
+        validators=YUAN,
     )
     paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
     handling_plan = models.TextField(
         _("handling plan"),
         blank=True,
+        max_length=PLAN_LENGTH,
         help_text=_("Shown to the customer on the progress board."),
     )
     new_expected_at = models.DateTimeField(
-        _("new expected arrival"), null=True, blank=True
+        _("new expected arrival"), null=True, blank=True, validators=INSTANT
     )
 
     class Meta:
@@ -408,6 +477,20 @@ class Problem(models.Model):
         verbose_name_plural = _("problems")
         ordering = ["-reported_at", "-pk"]
         indexes = [models.Index(fields=["outlet", "stage"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=_length_at_most("description", TEXT_LENGTH)
+                & _length_at_most("response_note", TEXT_LENGTH)
+                & _length_at_most("solution_note", TEXT_LENGTH)
+                & _length_at_most("remedy_note", TEXT_LENGTH)
+                & _length_at_most("handling_plan", PLAN_LENGTH),
+                name="problem_text_length",
+            ),
+            models.CheckConstraint(
+                condition=_between("compensation", 0, MAX_YUAN),
+                name="problem_compensation_plausible",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_kind_display()}"
@@ -417,15 +500,12 @@ class ColdChainReading(models.Model):
     shipment = models.ForeignKey(
         Shipment, on_delete=models.CASCADE, related_name="readings"
     )
-    taken_at = models.DateTimeField(_("taken at"))
+    taken_at = models.DateTimeField(_("taken at"), validators=INSTANT)
     temperature_c = models.DecimalField(
         _("temperature (°C)"),
         max_digits=5,
         decimal_places=1,
-        validators=[
-            MinValueValidator(Decimal("-90")),
-            MaxValueValidator(Decimal("90")),
-        ],
+        validators=TEMPERATURE_C,
     )
     humidity_pct = models.DecimalField(
         _("humidity (%)"),
@@ -433,7 +513,7 @@ class ColdChainReading(models.Model):
         decimal_places=1,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        validators=HUMIDITY_PCT,
     )
 
     class Meta:
@@ -488,7 +568,9 @@ class Excursion(models.Model):
         related_name="handled_excursions",
         verbose_name=_("handled by"),
     )
-    handling_note = models.TextField(_("what was done"), blank=True)
+    handling_note = models.TextField(
+        _("what was done"), blank=True, max_length=TEXT_LENGTH
+    )
     ended_at = models.DateTimeField(_("back in range at"), null=True, blank=True)
     worst_temperature_c = models.DecimalField(
         _("worst temperature (°C)"),
@@ -515,7 +597,11 @@ class Excursion(models.Model):
                 fields=["shipment"],
                 condition=~models.Q(state="closed"),
                 name="one_open_excursion_per_shipment",
-            )
+            ),
+            models.CheckConstraint(
+                condition=_length_at_most("handling_note", TEXT_LENGTH),
+                name="excursion_note_length",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,10 +5,19 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lib.bounded_inputs import validate_plausible_day, validate_plausible_instant
 from outlets.errors import DomainError
 from outlets.models import Staff
 
-from .models import Liability, ProblemKind, RemedyKind, Shipment
+from .models import (
+    MAX_YUAN,
+    PLAN_LENGTH,
+    TEXT_LENGTH,
+    Liability,
+    ProblemKind,
+    RemedyKind,
+    Shipment,
+)
 from .problem_selectors import reportable_shipments
 
 BIG = {"class": "form-control form-control-lg"}
@@ -51,6 +60,7 @@ class ProblemReportForm(_ShipmentByWaybill):
     )
     description = forms.CharField(
         label=_("Description"),
+        max_length=TEXT_LENGTH,
         widget=forms.Textarea(attrs={**BIG, "rows": 3}),
     )
 
@@ -65,6 +75,7 @@ class DelayForm(_ShipmentByWaybill):
     )
     new_expected_at = forms.DateTimeField(
         label=_("New expected arrival"),
+        validators=[validate_plausible_instant],
         widget=forms.DateTimeInput(
             attrs={**BIG, "type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
         ),
@@ -72,6 +83,7 @@ class DelayForm(_ShipmentByWaybill):
     )
     plan = forms.CharField(
         label=_("Handling plan"),
+        max_length=PLAN_LENGTH,
         widget=forms.Textarea(attrs={**BIG, "rows": 2}),
         help_text=_("The customer is told this at once."),
     )
@@ -80,6 +92,7 @@ class DelayForm(_ShipmentByWaybill):
 class RespondForm(forms.Form):
     note = forms.CharField(
         label=_("What was said to the customer"),
+        max_length=TEXT_LENGTH,
         widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}),
     )
 
@@ -87,11 +100,13 @@ class RespondForm(forms.Form):
 class SolutionForm(forms.Form):
     note = forms.CharField(
         label=_("What was offered"),
+        max_length=TEXT_LENGTH,
         widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}),
     )
     handling_plan = forms.CharField(
         label=_("Handling plan shown to the customer"),
         required=False,
+        max_length=PLAN_LENGTH,
         widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}),
     )
 
@@ -104,6 +119,7 @@ class RemedyForm(forms.Form):
     )
     note = forms.CharField(
         label=_("What was done"),
+        max_length=TEXT_LENGTH,
         widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}),
     )
 
@@ -117,6 +133,7 @@ class CloseForm(forms.Form):
     compensation = forms.DecimalField(
         label=_("Compensation (¥)"),
         min_value=Decimal("0"),
+        max_value=MAX_YUAN,
         max_digits=10,
         decimal_places=2,
         initial=Decimal("0"),
@@ -129,6 +146,7 @@ class MonthForm(forms.Form):
         label=_("Month"),
         input_formats=["%Y-%m"],
         required=False,
+        validators=[validate_plausible_day],
         widget=forms.DateInput(
             attrs={"class": "form-control", "type": "month"}, format="%Y-%m"
         ),

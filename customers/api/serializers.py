@@ -5,13 +5,17 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
+from lib.bounded_inputs import PlausibleDateField
+
 from ..models import Channel, Customer, CustomerHabits, CustomerNote, Need, TierChange
 from ..tenure import tenure_on
 
 
 class HabitsSerializer(serializers.ModelSerializer):
     days_unavailable = serializers.ListField(
-        child=serializers.IntegerField(min_value=0, max_value=6), required=False
+        child=serializers.IntegerField(min_value=0, max_value=6),
+        required=False,
+        max_length=7,
     )
 
     class Meta:
@@ -99,7 +103,7 @@ class CustomerInputSerializer(serializers.Serializer):
     phone = PhoneNumberField()
     address = serializers.CharField(max_length=255, required=False, allow_blank=True)
     account_manager = serializers.IntegerField(required=False, allow_null=True)
-    cooperation_start = serializers.DateField()
+    cooperation_start = PlausibleDateField()
     referred_by = serializers.IntegerField(required=False, allow_null=True)
     needs = serializers.MultipleChoiceField(choices=Need.choices, required=False)
     preferred_channel = serializers.ChoiceField(choices=Channel.choices, required=False)

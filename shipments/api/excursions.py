@@ -21,7 +21,7 @@ from ..excursion_selectors import (
     excursion_readings,
     excursions_for,
 )
-from ..models import ColdChainReading, Excursion, ExcursionState
+from ..models import TEXT_LENGTH, ColdChainReading, Excursion, ExcursionState
 from ..services.excursions import excursion_confirm, excursion_handle
 
 
@@ -121,7 +121,7 @@ class ExcursionDetailSerializer(ExcursionSerializer):
 
 
 class HandleInput(serializers.Serializer):
-    note = serializers.CharField(help_text=_("What was done."))
+    note = serializers.CharField(help_text=_("What was done."), max_length=TEXT_LENGTH)
 
 
 class ConfirmOutput(serializers.Serializer):

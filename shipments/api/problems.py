@@ -21,10 +21,15 @@ from rest_framework.response import Response
 from customers.models import Customer
 from customers.services import progress_link_rotate, progress_url
 from followups.api.serializers import ClockSerializer
+from lib.bounded_inputs import PlausibleDateTimeField
+from lib.bounds import FIRST_DAY, LAST_DAY, is_plausible_day
 from outlets.access import Capability, Capable, visible
 from outlets.api.references import visible_ref
 
 from ..models import (
+    MAX_YUAN,
+    PLAN_LENGTH,
+    TEXT_LENGTH,
     Liability,
     Milestone,
     Problem,
@@ -77,7 +82,9 @@ class ShipmentFilter(django_filters.FilterSet):
         choices=ShipmentStatus.choices, label=gettext_lazy("Status")
     )
     customer = django_filters.NumberFilter(label=gettext_lazy("Customer"))
-    waybill = django_filters.CharFilter(label=gettext_lazy("Waybill number"))
+    waybill = django_filters.CharFilter(
+        label=gettext_lazy("Waybill number"), max_length=30
+    )
 
     class Meta:
         model = Shipment
@@ -157,7 +164,7 @@ class ProblemReportInput(serializers.Serializer):
     waybill = serializers.CharField(required=False, allow_blank=True, max_length=30)
     customer = serializers.IntegerField(required=False, allow_null=True)
     kind = serializers.ChoiceField(choices=ProblemKind.choices)
-    description = serializers.CharField()
+    description = serializers.CharField(max_length=TEXT_LENGTH)
 
     def validate(self, data):
         if not (data.get("shipment") or data.get("waybill") or data.get("customer")):
@@ -168,11 +175,13 @@ class ProblemReportInput(serializers.Serializer):
 
 
 class NoteInput(serializers.Serializer):
-    note = serializers.CharField()
+    note = serializers.CharField(max_length=TEXT_LENGTH)
 
 
 class SolutionInput(NoteInput):
-    handling_plan = serializers.CharField(required=False, allow_blank=True)
+    handling_plan = serializers.CharField(
+        required=False, allow_blank=True, max_length=PLAN_LENGTH
+    )
 
 
 class RemedyInput(NoteInput):
@@ -182,14 +191,14 @@ class RemedyInput(NoteInput):
 class CloseInput(serializers.Serializer):
     liability = serializers.ChoiceField(choices=Liability.choices)
     compensation = serializers.DecimalField(
-        max_digits=10, decimal_places=2, min_value=0
+        max_digits=10, decimal_places=2, min_value=0, max_value=MAX_YUAN
     )
 
 
 class DelayInput(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
-    new_expected_at = serializers.DateTimeField()
-    plan = serializers.CharField()
+    new_expected_at = PlausibleDateTimeField()
+    plan = serializers.CharField(max_length=PLAN_LENGTH)
 
 
 class LiabilityPartSerializer(serializers.Serializer):
@@ -453,9 +462,14 @@ def _month(value: str | None):
         return timezone.localdate().replace(day=1)
     try:
         year, month = (int(part) for part in value.split("-"))
-        return date(year, month, 1)
+        month = date(year, month, 1)
     except ValueError:
         raise ValidationError({"month": [_("Use the form YYYY-MM.")]}) from None
+    if not is_plausible_day(month):
+        window = {"first": f"{FIRST_DAY:%Y-%m}", "last": f"{LAST_DAY:%Y-%m}"}
+        reason = _("Give a month from %(first)s to %(last)s.") % window
+        raise ValidationError({"month": [reason]})
+    return month
 
 
 class ShipmentViewSet(

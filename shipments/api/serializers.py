@@ -1,14 +1,20 @@
 """Shapes of pickups in the API. Serializers validate; services write."""
 
-from decimal import Decimal
-
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from followups.api.serializers import TranslatedLabelField
 from followups.models import Clock
+from lib.bounded_inputs import PlausibleDateTimeField
 
-from ..models import ContactMethod, InsuranceAnswer, PickupRequest
+from ..models import (
+    MAX_PIECES,
+    MAX_WEIGHT_KG,
+    MIN_WEIGHT_KG,
+    ContactMethod,
+    InsuranceAnswer,
+    PickupRequest,
+)
 
 
 class PickupClockSerializer(serializers.ModelSerializer):
@@ -81,14 +87,16 @@ class PickupCreateSerializer(serializers.Serializer):
         default="",
         help_text=_("Defaults to the customer's address."),
     )
-    window_start = serializers.DateTimeField()
-    window_end = serializers.DateTimeField()
+    window_start = PlausibleDateTimeField()
+    window_end = PlausibleDateTimeField()
     goods_description = serializers.CharField(
         max_length=200, required=False, allow_blank=True, default=""
     )
     fragile = serializers.BooleanField(required=False, default=False)
     valuable = serializers.BooleanField(required=False, default=False)
-    expected_pieces = serializers.IntegerField(min_value=1, required=False, default=1)
+    expected_pieces = serializers.IntegerField(
+        min_value=1, max_value=MAX_PIECES, required=False, default=1
+    )
 
 
 class AcceptInputSerializer(serializers.Serializer):
@@ -104,8 +112,13 @@ class ContactInputSerializer(serializers.Serializer):
 
 
 class PickUpInputSerializer(serializers.Serializer):
-    pieces = serializers.IntegerField(min_value=1)
-    weight_kg = serializers.DecimalField(max_digits=8, decimal_places=2)
+    pieces = serializers.IntegerField(min_value=1, max_value=MAX_PIECES)
+    weight_kg = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        min_value=MIN_WEIGHT_KG,
+        max_value=MAX_WEIGHT_KG,
+    )
     insurance = serializers.ChoiceField(
         choices=[InsuranceAnswer.ACCEPTED, InsuranceAnswer.DECLINED],
         required=False,
@@ -113,11 +126,6 @@ class PickUpInputSerializer(serializers.Serializer):
         default="",
         help_text=_("Required for fragile or valuable goods."),
     )
-
-    def validate_weight_kg(self, value: Decimal) -> Decimal:
-        if value <= 0:
-            raise serializers.ValidationError(_("Must be above zero."))
-        return value
 
 
 class EnterInputSerializer(serializers.Serializer):

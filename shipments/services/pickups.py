@@ -22,6 +22,7 @@ from ..models import (
     Shipment,
 )
 from .milestones import add_picked_up_milestone
+from .plausible import check_plausible
 
 
 def pickup_create(
@@ -36,6 +37,15 @@ def pickup_create(
     valuable: bool = False,
     expected_pieces: int = 1,
 ) -> PickupRequest:
+    check_plausible(
+        PickupRequest,
+        {
+            "window_start": window_start,
+            "window_end": window_end,
+            "expected_pieces": expected_pieces,
+            "goods_description": goods_description,
+        },
+    )
     if window_end <= window_start:
         raise DomainError(
             _("The pickup window must end after it starts."),
@@ -178,6 +188,11 @@ def pickup_pick_up(
             _("The weight must be above zero."),
             fields={"weight_kg": [_("Must be above zero.")]},
         )
+    check_plausible(
+        PickupRequest,
+        {"verified_pieces": pieces, "verified_weight_kg": weight_kg},
+        names={"verified_pieces": "pieces", "verified_weight_kg": "weight_kg"},
+    )
     pickup = _locked(pickup, expected=PickupStatus.CONTACTED, action=_("picking up"))
     _check_courier(pickup, courier)
     pickup.insurance = _check_insurance(pickup, insurance)

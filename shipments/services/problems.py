@@ -37,13 +37,13 @@ from ..models import (
     Shipment,
     ShipmentStatus,
 )
+from .plausible import check_plausible
 
 STAGE_CLOCKS = (
     ClockKind.PROBLEM_RESPONSE,
     ClockKind.PROBLEM_SOLUTION,
     ClockKind.PROBLEM_REMEDY,
 )
-
 
 # What a phone's message app turns into a tappable link: a scheme, "www.", a
 # bare IP address, or a host name ending in a country code or a common TLD.
@@ -91,6 +91,7 @@ def problem_report(
             fields={"kind": [_("Choose delay, damage, loss, complaint or other.")]},
         )
     description = _required(description, "description", _("Describe the problem."))
+    check_plausible(Problem, {"description": description})
     if shipment is not None and shipment.customer_id != customer.pk:
         raise DomainError(
             _("The shipment belongs to another customer."),
@@ -255,6 +256,7 @@ def problem_close(
             _("Compensation cannot be negative."),
             fields={"compensation": [_("Must be zero or more.")]},
         )
+    check_plausible(Problem, {"compensation": compensation})
     problem = _advance(problem, expected=ProblemStage.REMEDIED, to=ProblemStage.CLOSED)
     problem.closed_at, problem.liability, problem.compensation = (
         now,
@@ -328,6 +330,11 @@ def shipment_report_delay(
             _("Give the new expected time, later than now."),
             fields={"new_expected_at": [_("Must be in the future.")]},
         )
+    check_plausible(
+        Problem,
+        {"new_expected_at": new_expected_at, "handling_plan": plan},
+        names={"handling_plan": "plan"},
+    )
     shipment = (
         Shipment.objects.select_for_update(of=("self",))
         .select_related("customer")
