@@ -6,8 +6,8 @@ for delivery, signed) to ``POST /api/v1/shipments/events/`` in batches of
 the milestone insert, push clocks, customer messages, statuses and progress
 updates, each batch one transaction. Then inserts the same number of milestone
 rows for other shipments with raw psycopg2 ``executemany``, one commit per
-1,000 rows. Runs in its own database, ``outlet_crm_bench_ingest``. The last
-line printed is one JSON object.
+1,000 rows. Runs in its own database, ``outlet_crm_bench_ingest`` (or
+BENCH_DATABASE_URL's). The last line printed is one JSON object.
 
     .venv/bin/python bench/ingest.py --size small|full [--profile]
 """
@@ -36,6 +36,9 @@ URL = "/api/v1/shipments/events/"
 
 
 def point_at_bench_database() -> None:
+    """``outlet_crm_bench_ingest`` on DATABASE_URL's server, or BENCH_DATABASE_URL."""
+    if os.environ.get("BENCH_DATABASE_URL"):
+        return
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/")
     parts = urlsplit(base)
     if parts.scheme not in ("postgres", "postgresql", "pgsql", "psql"):

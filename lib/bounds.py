@@ -21,7 +21,12 @@ def is_plausible_day(day: date) -> bool:
 
 
 def is_plausible_offset(offset: timedelta | None) -> bool:
-    return offset is None or abs(offset) <= MAX_OFFSET
+    # Whole minutes too: PostgreSQL refuses an offset such as +00:00:01.000001.
+    return offset is None or (
+        abs(offset) <= MAX_OFFSET
+        and not offset.microseconds
+        and not offset.seconds % 60
+    )
 
 
 def is_plausible_instant(instant: datetime) -> bool:

@@ -6,6 +6,7 @@ no list, too many items) is a 400 in the API's one error shape.
 """
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -18,6 +19,10 @@ from ..services.milestones import milestones_record_bulk
 from ..services.readings import readings_record_bulk
 
 MAX_ITEMS = 1000
+_RECENT = _(
+    "With its UTC offset (at most ±14:00); at most a year before and a day "
+    "after the request."
+)
 
 
 class EventSerializer(serializers.Serializer):
@@ -25,17 +30,26 @@ class EventSerializer(serializers.Serializer):
 
     waybill = serializers.CharField(max_length=30)
     kind = serializers.ChoiceField(choices=MilestoneKind.choices)
-    occurred_at = serializers.DateTimeField()
+    occurred_at = serializers.DateTimeField(help_text=_RECENT)
     location = serializers.CharField(max_length=120, required=False)
     note = serializers.CharField(max_length=255, required=False)
 
 
 class ReadingSerializer(serializers.Serializer):
     waybill = serializers.CharField(max_length=30)
-    taken_at = serializers.DateTimeField()
-    temperature_c = serializers.DecimalField(max_digits=5, decimal_places=1)
+    taken_at = serializers.DateTimeField(help_text=_RECENT)
+    temperature_c = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        help_text=_("From -90 to 90 °C (after converting, when the unit is F)."),
+    )
     humidity_pct = serializers.DecimalField(
-        max_digits=4, decimal_places=1, required=False, allow_null=True
+        max_digits=4,
+        decimal_places=1,
+        min_value=0,
+        max_value=100,
+        required=False,
+        allow_null=True,
     )
     unit = serializers.ChoiceField(choices=["C", "F"])
 

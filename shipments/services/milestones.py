@@ -6,6 +6,7 @@ The courier page, the API and the carrier's scanning system all come through
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import NamedTuple
 
 from django.db import connection, transaction
@@ -24,7 +25,6 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
@@ -37,6 +37,15 @@ from followups.texts import renderer
 from outlets.errors import DomainError
 
 from ..models import Milestone, MilestoneKind, Shipment
+from .ingest import (
+    Window,
+    are_storable,
+    checked_instant,
+    parse_aware,
+    rejected,
+    store_or_isolate,
+    text_errors,
+)
 from .progress import next_progress_at
 
 RANK = {kind: rank for rank, kind in enumerate(MilestoneKind.values)}
@@ -61,18 +70,14 @@ class Recorded:
     created: bool
 
 
-def rejected(errors: dict) -> dict:
-    return {"status": "rejected", "errors": errors}
-
-
-def parse_event(raw) -> Scan | dict:
-    """A scan from plain input, or the errors per field."""
+def parse_event(raw, window: Window) -> Scan | dict:
+    """A scan from plain input, or the errors per field (see ``.ingest``)."""
     if type(raw) is dict:
         # The common case, a valid scan, without building the error dict; any
         # doubt goes through the full check below, which names every error.
-        waybill = raw.get("waybill") or ""
-        location = raw.get("location") or ""
-        note = raw.get("note") or ""
+        waybill = _blank(raw.get("waybill"))
+        location = _blank(raw.get("location"))
+        note = _blank(raw.get("note"))
         kind = raw.get("kind")
         if (
             type(waybill) is str
@@ -81,52 +86,47 @@ def parse_event(raw) -> Scan | dict:
             and len(waybill) <= _WAYBILL_MAX
             and len(location) <= _LOCATION_MAX
             and len(note) <= _NOTE_MAX
+            and are_storable(waybill, location, note)
+            and isinstance(kind, str)
             and kind in RANK
         ):
             waybill = waybill.strip()
             occurred_at = parse_aware(raw.get("occurred_at"))
-            if waybill and occurred_at is not None:
+            if waybill and occurred_at is not None and window.holds(occurred_at):
                 return Scan(waybill, kind, occurred_at, location.strip(), note.strip())
-    return _parse_checked(raw)
+    return _parse_checked(raw, window)
 
 
-def _parse_checked(raw) -> Scan | dict:
+def _blank(value):
+    """A missing or null text is empty; any other non-text stays an error."""
+    return "" if value is None else value
+
+
+def _parse_checked(raw, window: Window) -> Scan | dict:
     if not isinstance(raw, dict):
         return {"non_field_errors": [_("Each event is an object.")]}
     errors = {}
     texts = {}
     for field, limit in MAX_LENGTHS.items():
-        value = raw.get(field) or ""
-        if not isinstance(value, str):
-            errors[field] = [_("Must be text.")]
-        elif len(value) > limit:
-            errors[field] = [_("At most %(limit)d characters.") % {"limit": limit}]
-        texts[field] = value.strip() if isinstance(value, str) else ""
+        value = _blank(raw.get(field))
+        if problems := text_errors(value, limit):
+            errors[field] = problems
+        texts[field] = "" if problems else value.strip()
     if not texts["waybill"] and "waybill" not in errors:
         errors["waybill"] = [_("Required.")]
     kind = raw.get("kind")
-    if kind not in RANK:
-        errors["kind"] = [_("Unknown milestone: %(kind)s") % {"kind": kind}]
-    occurred_at = parse_aware(raw.get("occurred_at"))
-    if occurred_at is None:
-        errors["occurred_at"] = [_("A date and time with its time zone is required.")]
+    if not isinstance(kind, str) or kind not in RANK:
+        errors["kind"] = [
+            _("Unknown milestone; one of: %(kinds)s.") % {"kinds": ", ".join(RANK)}
+        ]
+    occurred_at, problems = checked_instant(raw.get("occurred_at"), window)
+    if problems:
+        errors["occurred_at"] = problems
     if errors:
         return errors
     return Scan(texts["waybill"], kind, occurred_at, texts["location"], texts["note"])
 
 
-def parse_aware(value) -> datetime | None:
-    if isinstance(value, str):
-        try:
-            value = parse_datetime(value)
-        except ValueError:
-            return None
-    if not isinstance(value, datetime) or timezone.is_naive(value):
-        return None
-    return value
-
-
-@transaction.atomic
 def milestones_record_bulk(
     events: list, *, now: datetime, shipments: QuerySet | None = None
 ) -> list[dict]:
@@ -135,22 +135,29 @@ def milestones_record_bulk(
     ``shipments`` is the caller's scope (what the user may see); a waybill
     outside it is unknown. The number of queries does not grow with the batch:
 
-    1. Validate every event in Python.
-    2. Look up all waybills in one query.
+    1. Validate every event in Python (``parse_event``).
+    2. In one transaction (``store_or_isolate``), look up all waybills in one
+       query.
     3. Insert every new (shipment, kind) in one statement that skips those
        already recorded and returns the rows it created.
     4. For those: one insert of push clocks, one of customer messages.
     5. Shipment statuses and next progress updates in one UPDATE.
     """
     results: list[dict | None] = [None] * len(events)
-    scans = {}
+    scans, window = {}, Window.around(now)
     for index, raw in enumerate(events):
-        parsed = parse_event(raw)
+        parsed = parse_event(raw, window)
         if isinstance(parsed, Scan):
             scans[index] = parsed
         else:
             results[index] = rejected(parsed)
-    found = _shipments(shipments, {scan.waybill for scan in scans.values()})
+    if scans:
+        store_or_isolate(partial(_record, scope=shipments, now=now), scans, results)
+    return results
+
+
+def _record(scans: dict[int, Scan], results: list, *, scope, now: datetime) -> None:
+    found = _shipments(scope, {scan.waybill for scan in scans.values()})
     rows, first_of = [], {}
     for index, scan in scans.items():
         shipment = found.get(scan.waybill)
@@ -176,7 +183,6 @@ def milestones_record_bulk(
     if created:
         _push(created, {t.pk: t for t in found.values()}, now)
         _refresh({row[1] for row in created}, now)
-    return results
 
 
 def _values(scan: Scan) -> tuple:

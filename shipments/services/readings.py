@@ -4,11 +4,17 @@ Units: ``"C"`` is stored as sent; ``"F"`` (some loggers only speak Fahrenheit)
 is converted to Celsius, rounded to 0.1 °C like every stored reading. A
 reading without a unit is refused: a bare 40 could be a warm fridge or a
 frozen one, and guessing would raise or hide an alarm.
+
+Every value is checked before it is stored (see ``.ingest``): temperatures
+from -90 to 90 °C, as the column's validators allow (colder than dry ice or
+hotter than any hold is a broken sensor or a wrong unit), humidity from 0 to
+100 %, ``taken_at`` within a year before and a day after the batch.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
+from functools import partial
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -20,11 +26,20 @@ from outlets.errors import DomainError
 
 from ..models import ColdChainReading, Shipment
 from .excursions import NewReading, excursions_evaluate
-from .milestones import parse_aware, rejected
+from .ingest import (
+    Window,
+    checked_instant,
+    decimal_or_none,
+    rejected,
+    store_or_isolate,
+    tenths,
+    text_errors,
+)
+from .milestones import MAX_LENGTHS
 
 # Beyond what any cold chain or sensor can read: a sign of a broken sensor or unit.
 PLAUSIBLE_C = (Decimal("-90"), Decimal("90"))
-TENTH = Decimal("0.1")
+PLAUSIBLE_PCT = (Decimal("0"), Decimal("100"))
 UNITS = ("C", "F")
 
 
@@ -36,73 +51,82 @@ class Reading:
     humidity_pct: Decimal | None
 
 
-def parse_reading(raw) -> Reading | dict:
+def parse_reading(raw, window: Window) -> Reading | dict:
     """A reading from plain input in °C, or the errors per field."""
     if not isinstance(raw, dict):
         return {"non_field_errors": [_("Each reading is an object.")]}
     errors = {}
     waybill = raw.get("waybill")
-    if not isinstance(waybill, str) or not waybill.strip():
-        errors["waybill"] = [_("Required.")]
-    taken_at = parse_aware(raw.get("taken_at"))
-    if taken_at is None:
-        errors["taken_at"] = [_("A date and time with its time zone is required.")]
+    if problems := _waybill_errors(waybill):
+        errors["waybill"] = problems
+    taken_at, problems = checked_instant(raw.get("taken_at"), window)
+    if problems:
+        errors["taken_at"] = problems
     unit = raw.get("unit")
-    if unit not in UNITS:
+    if not isinstance(unit, str) or unit not in UNITS:
         errors["unit"] = [_("Give the unit: C (or F, converted to C).")]
     temperature = _celsius(raw.get("temperature_c"), unit)
     if temperature is None:
         errors["temperature_c"] = [_("Must be a number between -90 and 90 °C.")]
-    humidity = _number(raw.get("humidity_pct"))
-    if raw.get("humidity_pct") is not None and not (
-        humidity is not None and 0 <= humidity <= 100
-    ):
+    humidity = raw.get("humidity_pct")
+    if humidity is not None and (humidity := _percent(humidity)) is None:
         errors["humidity_pct"] = [_("Must be between 0 and 100.")]
     if errors:
         return errors
     return Reading(waybill.strip(), taken_at, temperature, humidity)
 
 
-def _number(value) -> Decimal | None:
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return number.quantize(TENTH, ROUND_HALF_UP) if number.is_finite() else None
+def _waybill_errors(waybill) -> list | None:
+    if waybill is None or (isinstance(waybill, str) and not waybill.strip()):
+        return [_("Required.")]
+    return text_errors(waybill, MAX_LENGTHS["waybill"])
 
 
-def _celsius(value, unit: str | None) -> Decimal | None:
-    number = _number(value)
+def _within(number: Decimal | None, bounds: tuple) -> Decimal | None:
     if number is None:
         return None
-    if unit == "F":
-        number = ((number - 32) * 5 / 9).quantize(TENTH, ROUND_HALF_UP)
-    low, high = PLAUSIBLE_C
+    number = tenths(number)
+    low, high = bounds
     return number if low <= number <= high else None
 
 
-@transaction.atomic
+def _celsius(value, unit) -> Decimal | None:
+    number = decimal_or_none(value)
+    if number is not None and unit == "F":
+        number = (number - 32) * 5 / 9
+    return _within(number, PLAUSIBLE_C)
+
+
+def _percent(value) -> Decimal | None:
+    return _within(decimal_or_none(value), PLAUSIBLE_PCT)
+
+
 def readings_record_bulk(
     readings: list, *, now: datetime, shipments: QuerySet | None = None
 ) -> list[dict]:
     """Store many readings, each answered created, duplicate or rejected.
 
-    1. Validate in Python; look up all waybills in one query (within the
-       caller's scope ``shipments``).
-    2. Insert in one statement that skips instants already stored.
-    3. Evaluate excursions for the shipments the new readings concern.
+    1. Validate in Python (``parse_reading``).
+    2. In one transaction (``store_or_isolate``), look up all waybills in one
+       query (within the caller's scope ``shipments``).
+    3. Insert in one statement that skips instants already stored.
+    4. Evaluate excursions for the shipments the new readings concern.
     """
     results: list[dict | None] = [None] * len(readings)
-    parsed = {}
+    parsed, window = {}, Window.around(now)
     for index, raw in enumerate(readings):
-        reading = parse_reading(raw)
+        reading = parse_reading(raw, window)
         if isinstance(reading, Reading):
             parsed[index] = reading
         else:
             results[index] = rejected(reading)
-    scope = Shipment.objects.all() if shipments is None else shipments
+    if parsed:
+        store_or_isolate(partial(_record, scope=shipments, now=now), parsed, results)
+    return results
+
+
+def _record(parsed: dict[int, Reading], results: list, *, scope, now: datetime) -> None:
+    scope = Shipment.objects.all() if scope is None else scope
     found = {
         s.waybill: s
         for s in scope.filter(waybill__in={r.waybill for r in parsed.values()})
@@ -116,7 +140,6 @@ def readings_record_bulk(
         else:
             items.append((index, shipment, reading))
     _store(items, results, now)
-    return results
 
 
 def _store(items: list[tuple], results: list, now: datetime) -> None:
@@ -163,11 +186,12 @@ def reading_record(
         "temperature_c": temperature_c,
         "humidity_pct": humidity_pct,
     }
-    reading = parse_reading(raw)
+    now = now or timezone.now()
+    reading = parse_reading(raw, Window.around(now))
     if not isinstance(reading, Reading):
         raise DomainError(_("This reading cannot be stored."), fields=reading)
     results = [None]
     with transaction.atomic():
-        _store([(0, shipment, reading)], results, now or timezone.now())
+        _store([(0, shipment, reading)], results, now)
     stored = ColdChainReading.objects.get(shipment=shipment, taken_at=taken_at)
     return stored, results[0]["status"] == "created"

@@ -3,6 +3,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from followups.clocks import clocks_sweep
 from followups.models import Clock, ClockKind, ClockState, Message, SubjectType
@@ -191,29 +192,31 @@ def test_confirming_opens_a_damage_problem_linked_to_the_excursion(
 def test_bad_readings_are_rejected_one_by_one_while_the_others_are_stored(
     manager_a, cold
 ):
+    # The endpoint takes the real clock as now: readings from an hour ago.
+    start = timezone.now().replace(microsecond=0) - timedelta(hours=1)
     body = {
         "readings": [
-            {**reading(cold, 0, 4.0), "taken_at": NOON.isoformat()},
+            {**reading(cold, 0, 4.0), "taken_at": start.isoformat()},
             {
                 "waybill": cold.waybill,
-                "taken_at": (NOON + SECONDS).isoformat(),
+                "taken_at": (start + SECONDS).isoformat(),
                 "temperature_c": 4.0,
             },
-            {**reading(cold, 2, -300), "taken_at": (NOON + 2 * SECONDS).isoformat()},
+            {**reading(cold, 2, -300), "taken_at": (start + 2 * SECONDS).isoformat()},
             {
                 **reading(cold, 3, 4.0, humidity=140),
-                "taken_at": (NOON + 3 * SECONDS).isoformat(),
+                "taken_at": (start + 3 * SECONDS).isoformat(),
             },
             {
                 **reading(cold, 4, 4.0),
                 "waybill": "NOPE",
-                "taken_at": (NOON + 4 * SECONDS).isoformat(),
+                "taken_at": (start + 4 * SECONDS).isoformat(),
             },
             {
                 **reading(cold, 5, 41.0, unit="F"),
-                "taken_at": (NOON + 5 * SECONDS).isoformat(),
+                "taken_at": (start + 5 * SECONDS).isoformat(),
             },
-            {**reading(cold, 0, 4.0), "taken_at": NOON.isoformat()},
+            {**reading(cold, 0, 4.0), "taken_at": start.isoformat()},
         ]
     }
 
