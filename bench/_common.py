@@ -218,13 +218,13 @@ def load_clocks(*, open_n: int, now, due_every: int = 0, due_window_s: int = 360
 
     # One transaction: if anything fails, the dropped indexes come back.
     with transaction.atomic(), connection.cursor() as cur:
-        cur.execute("TRUNCATE followups_message, followups_clock RESTART IDENTITY")
+        cur.execute("TRUNCATE clocks_message, clocks_clock RESTART IDENTITY")
         # Loading is faster without the secondary indexes (rebuilt below from
         # their own definitions) and without per-row foreign-key triggers (the
         # rows reference the outlets and customers just read).
         cur.execute(
             "SELECT i.indexname, i.indexdef FROM pg_indexes i"
-            " WHERE i.schemaname = current_schema() AND i.tablename = 'followups_clock'"
+            " WHERE i.schemaname = current_schema() AND i.tablename = 'clocks_clock'"
             " AND NOT EXISTS (SELECT 1 FROM pg_constraint c"
             "                 WHERE c.conname = i.indexname)"
         )
@@ -234,7 +234,7 @@ def load_clocks(*, open_n: int, now, due_every: int = 0, due_window_s: int = 360
         cur.execute("SET LOCAL session_replication_role = replica")
         cur.execute(
             """
-            INSERT INTO followups_clock (
+            INSERT INTO clocks_clock (
                 kind, subject_type, subject_id, outlet_id, customer_id,
                 responsible_id, policy_minutes, policy_label, counting,
                 escalate_after, state, started_at, warn_at, due_at,
@@ -267,7 +267,7 @@ def load_clocks(*, open_n: int, now, due_every: int = 0, due_window_s: int = 360
         cur.execute("SET LOCAL session_replication_role = DEFAULT")
         for _, definition in indexes:
             cur.execute(definition)
-    vacuum("followups_clock", "followups_message")
+    vacuum("clocks_clock", "clocks_message")
     return [o.pk for o in outlets], [m.pk for m in managers]
 
 

@@ -182,7 +182,7 @@ def set_due(ids: list[int], offsets: list[float], t0) -> None:
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute(
             """
-            UPDATE followups_clock c
+            UPDATE clocks_clock c
                SET due_at = %(t0)s + make_interval(secs => d.off),
                    warn_at = %(t0)s + make_interval(secs => d.off)
                              - interval '5 minutes',
@@ -206,7 +206,7 @@ def wait_ready(celery: Celery) -> float:
     while time.monotonic() - started < READY_TIMEOUT_S:
         celery.check_alive()
         with connection.cursor() as cur:
-            cur.execute("SELECT state FROM followups_clock WHERE id = %s", [CANARY_ID])
+            cur.execute("SELECT state FROM clocks_clock WHERE id = %s", [CANARY_ID])
             if cur.fetchone()[0] == "breached":
                 return time.monotonic() - started
         time.sleep(0.2)
@@ -229,11 +229,11 @@ def breached_rows(ids: list[int]) -> list[tuple]:
         cur.execute(
             """
             SELECT c.id, c.due_at, c.breach_recorded_at,
-                   (SELECT count(*) FROM followups_message m
+                   (SELECT count(*) FROM clocks_message m
                      WHERE m.dedupe_key = 'clock:' || c.id || ':clock_breach:1:staff:'
                                           || s.id
                        AND m.created_at = c.breach_recorded_at) AS messages
-              FROM followups_clock c
+              FROM clocks_clock c
               JOIN outlets_staff s ON s.outlet_id = c.outlet_id
                                   AND s.role = 'outlet_manager' AND s.is_active
              WHERE c.id = ANY(%s) AND c.state = 'breached'
@@ -247,7 +247,7 @@ def message_counts() -> dict:
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute("SELECT status, count(*) FROM followups_message GROUP BY status")
+        cur.execute("SELECT status, count(*) FROM clocks_message GROUP BY status")
         return dict(cur.fetchall())
 
 
@@ -271,7 +271,7 @@ def measure_deadlines(
         celery.check_alive()
         with connection.cursor() as cur:
             cur.execute(
-                "SELECT id FROM followups_clock WHERE state = 'breached'"
+                "SELECT id FROM clocks_clock WHERE state = 'breached'"
                 " AND next_escalation_at IS NOT NULL"
             )
             rows = cur.fetchall()
@@ -335,7 +335,7 @@ def measure_burst(celery: Celery, ids: list[int], lead_s: float, out: dict) -> N
         celery.check_alive()
         with connection.cursor() as cur:
             cur.execute(
-                "SELECT count(*), clock_timestamp() FROM followups_clock"
+                "SELECT count(*), clock_timestamp() FROM clocks_clock"
                 " WHERE state = 'running' AND due_at <= %s",
                 [tb],
             )

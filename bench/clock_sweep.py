@@ -1,8 +1,8 @@
 """Benchmark: one clock sweep over many running clocks, against one raw SQL statement.
 
 Loads OPEN running clocks of which DUE are overdue, then times
-``followups.clocks.clocks_sweep(now=...)`` (ours) and a single
-``WITH claimed AS (UPDATE … RETURNING …) INSERT INTO followups_message …``
+``clocks.sweep.clocks_sweep(now=...)`` (ours) and a single
+``WITH claimed AS (UPDATE … RETURNING …) INSERT INTO clocks_message …``
 statement (raw) that does the same breach and writes the same one message per
 outlet manager. Rounds alternate ours and raw on the same rows, reset between;
 the medians are compared. The last line printed is one JSON object.
@@ -24,11 +24,11 @@ import _common  # noqa: E402
 
 RAW_SQL = """
 WITH claimed AS (
-    UPDATE followups_clock
+    UPDATE clocks_clock
        SET state = 'breached', breached_at = due_at, breach_recorded_at = %(now)s,
            escalation_level = 1,
            next_escalation_at = %(now)s + escalate_after
-     WHERE id IN (SELECT id FROM followups_clock
+     WHERE id IN (SELECT id FROM clocks_clock
                    WHERE state = 'running' AND due_at <= %(now)s
                    ORDER BY due_at LIMIT %(limit)s
                    FOR UPDATE SKIP LOCKED)
@@ -47,7 +47,7 @@ WITH claimed AS (
       JOIN kinds k ON k.kind = c.kind
       LEFT JOIN outlets_staff r ON r.id = c.responsible_id
 )
-INSERT INTO followups_message (
+INSERT INTO clocks_message (
     outlet_id, customer_id, staff_id, clock_id, channel, address, template,
     language, text_zh, text_en, dedupe_key, status, attempts, next_attempt_at,
     created_at, last_error)
@@ -79,8 +79,8 @@ def raw_params(now, limit: int) -> dict:
     from django.conf import settings
     from django.utils import translation
 
-    from followups.models import ClockKind
-    from followups.texts import TEMPLATES
+    from clocks.models import ClockKind
+    from clocks.texts import TEMPLATES
 
     labels, formats = {}, {}
     for lang in ("zh-hans", "en"):
@@ -101,7 +101,7 @@ def raw_params(now, limit: int) -> dict:
 
 
 def run_ours(now, due: int) -> float:
-    from followups.clocks import clocks_sweep
+    from clocks.sweep import clocks_sweep
 
     started = time.perf_counter()
     result = clocks_sweep(now=now)
@@ -126,12 +126,12 @@ def reset() -> None:
 
     with connection.cursor() as cur:
         cur.execute(
-            "UPDATE followups_clock SET state = 'running', breached_at = NULL,"
+            "UPDATE clocks_clock SET state = 'running', breached_at = NULL,"
             " breach_recorded_at = NULL, escalation_level = 0,"
             " next_escalation_at = NULL WHERE state = 'breached'"
         )
-        cur.execute("DELETE FROM followups_message")
-    _common.vacuum("followups_clock", "followups_message")
+        cur.execute("DELETE FROM clocks_message")
+    _common.vacuum("clocks_clock", "clocks_message")
     _common.flush_redis(_common.bench_broker_url())  # delivery tasks on_commit
 
 
@@ -145,12 +145,12 @@ def verify(now, due: int, managers_per_outlet: int, who: str) -> dict:
             " count(*) FILTER (WHERE breach_recorded_at <> %s"
             "   OR breached_at <> due_at OR escalation_level <> 1"
             "   OR next_escalation_at IS NULL)"
-            " FROM followups_clock WHERE state = 'breached'",
+            " FROM clocks_clock WHERE state = 'breached'",
             [now, now],
         )
         breached, not_due, wrong = cur.fetchone()
         cur.execute(
-            "SELECT count(*) FROM followups_clock WHERE state = 'running'"
+            "SELECT count(*) FROM clocks_clock WHERE state = 'running'"
             " AND due_at <= %s",
             [now],
         )
@@ -161,8 +161,8 @@ def verify(now, due: int, managers_per_outlet: int, who: str) -> dict:
             "   OR m.created_at <> c.breach_recorded_at"
             "   OR m.template <> 'clock_breach' OR s.role <> 'outlet_manager'"
             "   OR s.outlet_id <> c.outlet_id)"
-            " FROM followups_message m"
-            " LEFT JOIN followups_clock c"
+            " FROM clocks_message m"
+            " LEFT JOIN clocks_clock c"
             "   ON c.id = split_part(m.dedupe_key, ':', 2)::bigint"
             " LEFT JOIN outlets_staff s ON s.id = m.staff_id",
         )
@@ -184,7 +184,7 @@ def verify(now, due: int, managers_per_outlet: int, who: str) -> dict:
 
 
 def profile_ours(now, due: int) -> str:
-    from followups.clocks import clocks_sweep
+    from clocks.sweep import clocks_sweep
 
     profiler = cProfile.Profile()
     profiler.enable()

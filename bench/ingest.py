@@ -60,7 +60,7 @@ def reset_and_seed(shipments: int):
         cursor.execute(
             "TRUNCATE shipments_milestone, shipments_coldchainreading, "
             "shipments_excursion, shipments_problem, shipments_shipment, "
-            "shipments_pickuprequest, followups_message, followups_clock, "
+            "shipments_pickuprequest, clocks_message, clocks_clock, "
             "customers_progresslink, customers_customerneed, customers_customer, "
             "outlets_staff, outlets_outlet RESTART IDENTITY CASCADE"
         )

@@ -7,5 +7,5 @@ urlpatterns = [
     path("", include("shipments.api.urls")),
     path("", include("shipments.api.problem_urls")),
     path("", include("shipments.api.excursion_urls")),
-    path("", include("followups.api.urls")),
+    path("", include("clocks.api.urls")),
 ]

@@ -40,10 +40,13 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "phonenumber_field",
+    # Floors, bottom to top (docs/architecture.md): each imports only below it.
     "outlets",
     "customers",
+    "clocks",
     "shipments",
     "followups",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -163,8 +166,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Several models have a field called "kind" or "status": name each enum.
     "ENUM_NAME_OVERRIDES": {
-        "ClockKindEnum": "followups.models.ClockKind",
-        "ClockStateEnum": "followups.models.ClockState",
+        "ClockKindEnum": "clocks.models.ClockKind",
+        "ClockStateEnum": "clocks.models.ClockState",
         "MilestoneKindEnum": "shipments.models.MilestoneKind",
         "ProblemKindEnum": "shipments.models.ProblemKind",
         "ProblemStageEnum": "shipments.models.ProblemStage",
@@ -214,18 +217,18 @@ CELERY_TASK_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ROUTES = {
-    "followups.tasks.sweep_clocks": {"queue": "clocks"},
+    "clocks.sweep": {"queue": "clocks"},
 }
 CELERY_BEAT_SCHEDULE = {
     # The service clock: every second, on its own queue; a sweep that could not
     # start within a few seconds is dropped, the next one catches up.
     "sweep-clocks": {
-        "task": "followups.tasks.sweep_clocks",
+        "task": "clocks.sweep",
         "schedule": 1.0,
         "options": {"queue": "clocks", "expires": 5},
     },
     "deliver-messages": {
-        "task": "followups.tasks.deliver_messages",
+        "task": "clocks.deliver_messages",
         "schedule": 15.0,
         "options": {"expires": 30},
     },
@@ -275,9 +278,9 @@ def _message_channel(
     """
     url = env.str(url_var, default="")
     if not url:
-        return {"BACKEND": "followups.channels.ConsoleChannel", "OPTIONS": {}}
+        return {"BACKEND": "clocks.channels.ConsoleChannel", "OPTIONS": {}}
     return {
-        "BACKEND": f"followups.channels.{backend}",
+        "BACKEND": f"clocks.channels.{backend}",
         "OPTIONS": {
             "url": url,
             key_option: env.str(key_var),

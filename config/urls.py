@@ -9,7 +9,7 @@ urlpatterns = [
     path("shipments/", include("shipments.urls")),
     path("problems/", include("shipments.problem_urls")),
     path("cold-chain/", include("shipments.excursion_urls")),
-    path("service/", include("followups.urls")),
+    path("service/", include("clocks.urls")),
     path("p/", include("customers.progress_urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -8,7 +8,7 @@ from .services import tiers_recompute
 log = logging.getLogger(__name__)
 
 
-@shared_task
+@shared_task(name="customers.tasks.recompute_tiers")
 def recompute_tiers() -> int:
     result = tiers_recompute(now=timezone.now())
     log.info(

@@ -85,15 +85,15 @@ _PATHS: dict[str, Paths] = {
         outlet="shipment__outlet",
         account_manager="shipment__customer__account_manager",
     ),
-    "followups.clock": Paths(
+    "clocks.clock": Paths(
         outlet="outlet",
         account_manager="customer__account_manager",
         courier="responsible",
     ),
-    "followups.message": Paths(
+    "clocks.message": Paths(
         outlet="outlet", account_manager="customer__account_manager"
     ),
-    "followups.clockpolicy": Paths(outlet="outlet"),
+    "clocks.clockpolicy": Paths(outlet="outlet"),
 }
 
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 log = logging.getLogger(__name__)
 
 
-@shared_task
+@shared_task(name="outlets.tasks.heartbeat")
 def heartbeat() -> str:
     """Beat runs this every minute so a log line proves the schedule is ticking."""
     stamp = timezone.now().isoformat()

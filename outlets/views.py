@@ -7,7 +7,7 @@ from .access import Capability, may
 # Where a day starts, first match wins: the clock board for those who watch it,
 # the pickup board for those who take pickups, the customers for the rest.
 HOME_BY_CAPABILITY = [
-    (Capability.SEE_CLOCK_BOARD, "followups:board"),
+    (Capability.SEE_CLOCK_BOARD, "clocks:board"),
     (Capability.TAKE_PICKUP, "shipments:courier-pickups"),
 ]
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import F, Q, QuerySet
 
-from followups.models import Clock, ClockKind, SubjectType
+from clocks.models import Clock, ClockKind, SubjectType
 from outlets.access import visible
 from outlets.models import Staff
 

@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from followups.models import Clock, ClockKind, ClockState, SubjectType
+from clocks.models import Clock, ClockKind, ClockState, SubjectType
 from outlets.access import visible
 from outlets.models import Role, Staff
 

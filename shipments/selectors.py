@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from clocks.models import Clock, ClockKind, SubjectType
 from customers.models import CustomerNote
-from followups.models import Clock, ClockKind, SubjectType
 from outlets.access import Capability, may, visible
 from outlets.models import Staff
 

@@ -10,7 +10,7 @@ from .services.progress import progress_updates_send
 log = logging.getLogger(__name__)
 
 
-@shared_task
+@shared_task(name="shipments.tasks.send_progress_updates")
 def send_progress_updates() -> int:
     """Every minute: the 2-hourly progress updates that fell due."""
     sent = progress_updates_send(now=timezone.now())

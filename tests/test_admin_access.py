@@ -10,9 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token, TokenProxy
 
+from clocks.models import CalendarDay, CalendarDayKind, Clock, ClockKind, ClockState
 from customers.models import Customer, Tier, TierChange
 from customers.services import progress_link_for
-from followups.models import CalendarDay, CalendarDayKind, Clock, ClockKind, ClockState
 from outlets.models import Role, Staff
 from shipments.models import ColdChainReading, MilestoneKind
 from shipments.services import milestone_record, pickup_accept, problem_report
@@ -21,7 +21,7 @@ from .conftest import NOON, make_pickup, make_shipment
 
 pytestmark = pytest.mark.django_db
 
-DOMAIN_APPS = ["customers", "shipments", "followups"]
+DOMAIN_APPS = ["customers", "shipments", "clocks"]
 OUR_APPS = ["outlets", *DOMAIN_APPS]
 
 
@@ -241,7 +241,7 @@ def test_manager_cannot_write_a_network_wide_clock_policy(manager_a):
     client = admin_client(manager_a)
 
     response = client.post(
-        reverse("admin:followups_clockpolicy_add"),
+        reverse("admin:clocks_clockpolicy_add"),
         {
             "kind": ClockKind.PICKUP_CONTACT,
             "outlet": "",

@@ -8,7 +8,7 @@ the same row reads in Chinese for one client and in English for the next.
 import pytest
 from django.utils import timezone
 
-from followups.services import policy_save
+from clocks.policies import policy_save
 from shipments.services import pickup_accept
 from shipments.services.problems import problem_report
 

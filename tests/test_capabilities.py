@@ -17,9 +17,9 @@ import pytest
 from django.utils import timezone
 from rest_framework.permissions import SAFE_METHODS
 
+from clocks.models import ClockPolicy, Message
+from clocks.policies import policy_save
 from customers.models import CustomerHabits, CustomerNote
-from followups.models import ClockPolicy, Message
-from followups.services import policy_save
 from outlets.access import (
     ROLES,
     Capability,

@@ -24,11 +24,9 @@ def test_beat_sweeps_the_clocks_every_second_on_their_own_queue():
     sweeps = [
         entry
         for entry in settings.CELERY_BEAT_SCHEDULE.values()
-        if entry["task"] == "followups.tasks.sweep_clocks"
+        if entry["task"] == "clocks.sweep"
     ]
     assert len(sweeps) == 1
     assert sweeps[0]["schedule"] == 1.0
     assert sweeps[0]["options"]["queue"] == "clocks"
-    assert settings.CELERY_TASK_ROUTES["followups.tasks.sweep_clocks"] == {
-        "queue": "clocks"
-    }
+    assert settings.CELERY_TASK_ROUTES["clocks.sweep"] == {"queue": "clocks"}

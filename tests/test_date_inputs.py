@@ -15,8 +15,8 @@ import pytest
 from django import forms
 from django.utils import timezone, translation
 
+from clocks.forms import ReportForm
 from customers.models import CustomerNote
-from followups.forms import ReportForm
 
 from .conftest import NOON, SHANGHAI
 
@@ -32,7 +32,7 @@ SAMPLES = {
     "time": time(9, 5),
     "datetime-local": datetime(2026, 12, 2, 9, 5, tzinfo=SHANGHAI),
 }
-APPS = ("customers", "shipments", "followups", "outlets")
+APPS = ("customers", "shipments", "clocks", "outlets")
 CHINESE = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
 
 

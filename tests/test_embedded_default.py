@@ -20,7 +20,7 @@ for username, path in pages:
     assert client.login(username=username, password="demo-pass-123"), username
     response = client.get(path)
     assert response.status_code == 200, (username, path, response.status_code)
-from followups.clocks import clocks_sweep
+from clocks.sweep import clocks_sweep
 from django.utils import timezone
 print("swept", clocks_sweep(now=timezone.now()))
 """

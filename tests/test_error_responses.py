@@ -282,7 +282,7 @@ def test_server_error_under_api_needs_no_database_either():
 def test_a_page_post_that_fails_after_writing_leaves_no_row(
     client, courier_a, customer_a, monkeypatch
 ):
-    from followups.models import Clock, Message
+    from clocks.models import Clock, Message
     from shipments.models import Problem
 
     shipment = make_shipment(customer_a)
@@ -309,7 +309,7 @@ def test_a_page_post_that_fails_after_writing_leaves_no_row(
 def test_an_api_post_that_fails_after_writing_leaves_no_row(
     courier_a, customer_a, monkeypatch
 ):
-    from followups.models import Clock, Message
+    from clocks.models import Clock, Message
     from shipments.api.problems import ProblemViewSet
     from shipments.models import Problem
 
@@ -354,7 +354,7 @@ def enqueued(monkeypatch):
 
     calls = []
     monkeypatch.setattr(
-        "followups.tasks.deliver_messages.delay",
+        "clocks.tasks.deliver_messages.delay",
         lambda: calls.append(not connection.in_atomic_block),
     )
     return calls
@@ -364,7 +364,7 @@ def enqueued(monkeypatch):
 def test_a_message_written_by_a_request_is_enqueued_once_the_request_commits(
     customer_a, manager_a, enqueued
 ):
-    from followups.models import Message
+    from clocks.models import Message
 
     response = _delay(api_as(manager_a), make_shipment(customer_a))
     assert response.status_code == 201, response.content
@@ -376,7 +376,7 @@ def test_a_message_written_by_a_request_is_enqueued_once_the_request_commits(
 def test_a_request_that_fails_after_writing_a_message_neither_keeps_nor_sends_it(
     customer_a, manager_a, enqueued, monkeypatch
 ):
-    from followups.models import Message
+    from clocks.models import Message
     from shipments.models import Problem
 
     monkeypatch.setattr("shipments.api.problems.attach_clocks", _boom)

@@ -13,8 +13,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from clocks.models import Clock
 from customers.models import Customer, CustomerNote
-from followups.models import Clock
 from outlets.errors import DomainError
 from shipments.models import (
     Excursion,
@@ -548,7 +548,7 @@ def test_a_long_excursion_handling_note_is_refused_on_api_and_page(
 def test_the_breach_report_refuses_days_outside_the_window(client, manager_a, query):
     client.force_login(manager_a)
 
-    page = client.get(reverse("followups:breach-report"), query)
+    page = client.get(reverse("clocks:breach-report"), query)
 
     assert page.status_code in (200, 400)
     assert set(query) & set(page.context["form"].errors)

@@ -8,9 +8,9 @@ from datetime import timedelta
 
 import pytest
 
+from clocks.models import Message
+from clocks.sweep import clocks_sweep
 from customers.services import customer_add_note
-from followups.clocks import clocks_sweep
-from followups.models import Message
 from outlets.models import Role, Staff, person_name
 from shipments.services import pickup_accept
 

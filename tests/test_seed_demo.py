@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 from django.db.models import Count
 from django.utils import timezone
 
+from clocks.models import Clock, ClockKind, ClockState, Message
 from customers.models import (
     Customer,
     CustomerHabits,
@@ -20,7 +21,6 @@ from customers.models import (
     TierChange,
 )
 from customers.tenure import tenure_on
-from followups.models import Clock, ClockKind, ClockState, Message
 from outlets.models import BusinessHours, Outlet, Role, Staff
 from shipments.models import (
     ColdChainReading,

@@ -247,7 +247,7 @@ def test_interface_speaks_chinese_by_default(compiled):
 
 
 def test_customer_messages_are_polite_and_keep_their_values(compiled):
-    from followups.texts import render
+    from clocks.texts import render
 
     texts = render(
         "pickup_entered",
@@ -308,7 +308,7 @@ def test_logged_in_staff_sees_chinese_navigation(client, manager_a, compiled):
 def test_default_policy_labels_are_translated():
     from django.utils.translation import gettext, override
 
-    from followups.policies import DEFAULT_LABELS
+    from clocks.policies import DEFAULT_LABELS
 
     with override("zh-hans"):
         assert [gettext(label) for label in DEFAULT_LABELS] == ["优先揽件", "专属服务"]

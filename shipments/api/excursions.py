@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from followups.api.serializers import ClockSerializer
+from clocks.api.serializers import ClockSerializer
 from outlets.access import Capability, Capable
 
 from ..excursion_selectors import (

@@ -18,9 +18,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from clocks.api.serializers import ClockSerializer
 from customers.models import Customer
 from customers.services import progress_link_rotate, progress_url
-from followups.api.serializers import ClockSerializer
 from lib.bounded_inputs import PlausibleDateTimeField
 from lib.bounds import FIRST_DAY, LAST_DAY, is_plausible_day
 from outlets.access import Capability, Capable, visible

@@ -3,8 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from followups.api.serializers import TranslatedLabelField
-from followups.models import Clock
+from clocks.api.serializers import TranslatedLabelField
+from clocks.models import Clock
 from lib.bounded_inputs import PlausibleDateTimeField
 
 from ..models import (

@@ -18,11 +18,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clocks import outbox
+from clocks.models import ClockKind, SubjectType
+from clocks.services import clock_for, clock_meet, clocks_start
+from clocks.sweep import managers_by_outlet
+from clocks.texts import renderer
 from customers.services import customer_add_note
-from followups import outbox
-from followups.clocks import clock_for, clock_meet, clocks_start, managers_by_outlet
-from followups.models import ClockKind, SubjectType
-from followups.texts import renderer
 from outlets.errors import DomainError, StateConflict
 from outlets.models import Staff
 

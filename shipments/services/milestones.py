@@ -27,13 +27,13 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clocks import outbox
+from clocks.models import ClockKind, SubjectType
+from clocks.services import clocks_start
+from clocks.texts import renderer
 from customers.models import Customer
 from customers.services import progress_urls
-from followups import outbox
-from followups.clocks import clocks_start
-from followups.inserts import insert_new
-from followups.models import ClockKind, SubjectType
-from followups.texts import renderer
+from lib.inserts import insert_new
 from outlets.errors import DomainError
 
 from ..models import Milestone, MilestoneKind, Shipment

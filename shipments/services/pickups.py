@@ -4,12 +4,12 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from clocks import outbox
+from clocks.models import ClockKind, SubjectType
+from clocks.services import clock_for, clock_meet, clock_start
+from clocks.texts import render
 from customers.models import Customer
 from customers.services import progress_link_for, progress_url
-from followups import outbox
-from followups.clocks import clock_for, clock_meet, clock_start
-from followups.models import ClockKind, SubjectType
-from followups.texts import render
 from outlets.access import Capability, may
 from outlets.errors import DomainError, NotAllowed, StateConflict
 from outlets.models import Staff

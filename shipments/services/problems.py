@@ -14,17 +14,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import Customer
-from followups import outbox
-from followups.clocks import (
+from clocks import outbox
+from clocks.models import ClockKind, SubjectType
+from clocks.services import (
     clock_for,
     clock_meet,
     clock_pause,
     clock_resume,
     clock_start,
 )
-from followups.models import ClockKind, SubjectType
-from followups.texts import render
+from clocks.texts import render
+from customers.models import Customer
 from outlets.errors import DomainError, StateConflict
 from outlets.models import Role, Staff
 

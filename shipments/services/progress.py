@@ -25,12 +25,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from clocks import outbox
+from clocks.texts import renderer
 from customers.models import Customer, Tenure
 from customers.services import progress_urls
 from customers.tenure import start_bounds, tenure_on
-from followups import outbox
-from followups.claim import claim
-from followups.texts import renderer
+from lib.claim import claim
 
 from ..models import Milestone, MilestoneKind, Shipment, ShipmentStatus
 

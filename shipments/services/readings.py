@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from followups.inserts import insert_new
+from lib.inserts import insert_new
 from outlets.errors import DomainError
 
 from ..models import ColdChainReading, Shipment

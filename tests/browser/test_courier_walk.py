@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from followups.models import Clock, ClockKind, ClockState
-from followups.outbox import deliver_due
+from clocks.models import Clock, ClockKind, ClockState
+from clocks.outbox import deliver_due
 
 from ..conftest import make_pickup
 from .conftest import log_in

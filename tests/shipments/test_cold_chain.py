@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from followups.clocks import clocks_sweep
-from followups.models import Clock, ClockKind, ClockState, Message, SubjectType
+from clocks.models import Clock, ClockKind, ClockState, Message, SubjectType
+from clocks.sweep import clocks_sweep
 from outlets.errors import StateConflict
 from shipments.models import (
     ColdChainReading,

@@ -5,8 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from clocks.models import Clock, ClockKind, ClockState
 from customers.services import customer_add_note
-from followups.models import Clock, ClockKind, ClockState
 from outlets.models import Role
 from shipments.models import InsuranceAnswer, PickupStatus, Shipment
 from shipments.services import pickup_accept, pickup_contact, pickup_pick_up

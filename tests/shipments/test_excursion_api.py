@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from followups.models import Clock, ClockKind, ClockState, SubjectType
+from clocks.models import Clock, ClockKind, ClockState, SubjectType
 from shipments.models import Excursion, Problem, ProblemKind
 from shipments.services.readings import readings_record_bulk
 

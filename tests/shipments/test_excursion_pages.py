@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from followups.models import Clock, ClockKind, ClockState, SubjectType
+from clocks.models import Clock, ClockKind, ClockState, SubjectType
 from shipments.models import Excursion, Problem, ProblemKind
 from shipments.services import pickup_accept
 from shipments.services.readings import readings_record_bulk

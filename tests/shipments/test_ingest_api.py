@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from followups.models import Clock, Message
+from clocks.models import Clock, Message
 from shipments.models import ColdChainReading, Milestone, MilestoneKind, ShipmentStatus
 from shipments.services import milestones_record_bulk
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from followups.models import Clock, Message, SubjectType
+from clocks.models import Clock, Message, SubjectType
 from shipments.models import ColdChainReading, Milestone, MilestoneKind
 
 from ..conftest import SHANGHAI, api_as, make_shipment

@@ -2,10 +2,10 @@ from datetime import timedelta
 
 import pytest
 
-from followups.clocks import clocks_sweep
-from followups.models import Clock, ClockKind, ClockState, Message, SubjectType
-from followups.outbox import deliver_due
-from followups.texts import render
+from clocks.models import Clock, ClockKind, ClockState, Message, SubjectType
+from clocks.outbox import deliver_due
+from clocks.sweep import clocks_sweep
+from clocks.texts import render
 from outlets.errors import DomainError
 from shipments.models import Milestone, MilestoneKind, ShipmentStatus
 from shipments.services import milestone_record, milestones_record_bulk

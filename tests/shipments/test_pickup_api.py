@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from followups.models import Clock, ClockKind, ClockState
+from clocks.models import Clock, ClockKind, ClockState
 from outlets.models import Role
 from shipments.models import PickupRequest, PickupStatus, Shipment
 from shipments.services import pickup_accept, pickup_contact, pickup_pick_up

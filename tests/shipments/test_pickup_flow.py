@@ -3,8 +3,8 @@ from decimal import Decimal
 
 import pytest
 
-from followups.clocks import clocks_sweep
-from followups.models import Clock, ClockKind, ClockState, Message
+from clocks.models import Clock, ClockKind, ClockState, Message
+from clocks.sweep import clocks_sweep
 from outlets.errors import NotAllowed, StateConflict
 from shipments.models import InsuranceAnswer, PickupStatus
 from shipments.services import (
@@ -74,7 +74,7 @@ def test_courier_of_another_outlet_cannot_accept(customer_a, courier_b):
 def test_entry_clock_is_met_when_the_customer_has_been_told(
     customer_a, courier_a, django_capture_on_commit_callbacks
 ):
-    from followups.outbox import deliver_due
+    from clocks.outbox import deliver_due
 
     pickup = pickup_accept(
         pickup=make_pickup(customer_a, fragile=True), courier=courier_a, now=NOON

@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from clocks.models import ClockKind, Message, SubjectType
+from clocks.services import clock_start
 from customers.services import progress_link_for
-from followups.clocks import clock_start
-from followups.models import ClockKind, Message, SubjectType
 from shipments.models import Milestone, Problem, ProblemStage
 from shipments.services.problems import (
     problem_close,

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from followups.models import Clock, Message
+from clocks.models import Clock, Message
 from shipments.models import Problem, ProblemStage
 from shipments.services.problems import (
     problem_close,

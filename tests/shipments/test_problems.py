@@ -5,9 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from followups import outbox
-from followups.clocks import clock_for, clocks_sweep
-from followups.models import Clock, ClockKind, ClockState, Message, SubjectType
+from clocks import outbox
+from clocks.models import Clock, ClockKind, ClockState, Message, SubjectType
+from clocks.services import clock_for
+from clocks.sweep import clocks_sweep
 from outlets.errors import DomainError, StateConflict
 from shipments.models import Problem, ProblemStage, ShipmentStatus
 from shipments.services.problems import (

@@ -3,7 +3,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from followups.models import Message
+from clocks.models import Message
 from shipments.models import MilestoneKind
 from shipments.services import milestones_record_bulk
 from shipments.services.progress import progress_updates_send

@@ -1,0 +1,217 @@
+"""The service clock's transitions: start, meet, pause, resume and cancel.
+
+Clocks start and stop inside the service functions that cause them, in the
+same transaction; the sweep (``sweep.py``) acts on the ones that fall due.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from typing import NamedTuple
+
+from django.db import transaction
+from django.db.models import Case, Value, When
+
+from customers.models import Customer, CustomerNeed
+from lib.inserts import insert_new
+from outlets.models import Staff
+
+from .business_hours import (
+    add_business_minutes,
+    business_seconds_between,
+    schedule_for_outlet,
+)
+from .models import Clock, ClockState, Counting
+from .policies import policy_chooser
+
+OPEN = [ClockState.RUNNING, ClockState.PAUSED, ClockState.BREACHED]
+
+
+class Started(NamedTuple):
+    id: int
+    minutes: int
+
+
+CLOCK_FIELDS = [
+    "kind",
+    "subject_type",
+    "subject_id",
+    "outlet",
+    "customer",
+    "responsible",
+    "policy_minutes",
+    "policy_label",
+    "counting",
+    "escalate_after",
+    "state",
+    "started_at",
+    "warn_at",
+    "due_at",
+    "paused_seconds",
+    "escalation_level",
+]
+
+
+def clock_start(
+    *,
+    kind: str,
+    subject_type: str,
+    subject_id: int,
+    customer: Customer,
+    responsible: Staff | None,
+    now: datetime,
+) -> Clock:
+    """Start the clock for a subject; starting it again returns the same clock."""
+    clocks_start(
+        kind=kind,
+        subject_type=subject_type,
+        subjects=[(subject_id, customer, responsible and responsible.pk)],
+        now=now,
+    )
+    return Clock.objects.get(
+        kind=kind, subject_type=subject_type, subject_id=subject_id
+    )
+
+
+def clocks_start(
+    *,
+    kind: str,
+    subject_type: str,
+    subjects: list[tuple[int, Customer, int | None]],
+    now: datetime,
+) -> dict[int, Started]:
+    """Start a clock for each ``(subject_id, customer, responsible_id)``.
+
+    A subject that already has this clock keeps it. Returns the clocks started
+    now, by subject. A constant number of queries for any number of subjects:
+    the customers' needs, the policy rows, the outlets' hours if a policy
+    counts business hours, and one INSERT of plain values (building a model
+    instance per clock cost more than the insert).
+    """
+    if not subjects:
+        return {}
+    customers = [customer for _, customer, _ in subjects]
+    needs = _needs_of(c.pk for c in customers)
+    choose = policy_chooser(kind, {c.outlet_id for c in customers})
+    deadline = _deadlines()
+    rows = []
+    for subject_id, customer, responsible_id in subjects:
+        policy = choose(customer, needs.get(customer.pk, []))
+        warn_after = policy.minutes - policy.warn_before_minutes
+        rows.append(
+            (
+                kind,
+                subject_type,
+                subject_id,
+                customer.outlet_id,
+                customer.pk,
+                responsible_id,
+                policy.minutes,
+                policy.label,
+                policy.counting,
+                timedelta(minutes=policy.escalate_after_minutes),
+                ClockState.RUNNING,
+                now,
+                deadline(now, warn_after, policy.counting, customer.outlet_id),
+                deadline(now, policy.minutes, policy.counting, customer.outlet_id),
+                0,
+                0,
+            )
+        )
+    created = insert_new(
+        Clock, CLOCK_FIELDS, rows, ["subject_id", "id", "policy_minutes"]
+    )
+    return {subject_id: Started(pk, minutes) for subject_id, pk, minutes in created}
+
+
+def _needs_of(customer_ids: Iterable[int]) -> dict[int, list[str]]:
+    needs = defaultdict(list)
+    for customer_id, need in CustomerNeed.objects.filter(
+        customer_id__in=set(customer_ids)
+    ).values_list("customer_id", "need"):
+        needs[customer_id].append(need)
+    return needs
+
+
+def _deadlines() -> Callable[[datetime, float, str, int], datetime]:
+    """When ``minutes`` after a start falls; each outlet's hours loaded once."""
+    schedules = {}
+
+    def deadline(start: datetime, minutes: float, counting: str, outlet_id: int):
+        if counting == Counting.BUSINESS_HOURS:
+            if outlet_id not in schedules:
+                schedules[outlet_id] = schedule_for_outlet(outlet_id)
+            # An outlet with no hours entered yet still owes its customers the
+            # promise: count around the clock rather than never.
+            if schedules[outlet_id].weekly:
+                return add_business_minutes(start, minutes, schedules[outlet_id])
+        return start + timedelta(minutes=minutes)
+
+    return deadline
+
+
+def clock_meet(*, clock: Clock, now: datetime) -> bool:
+    """Stop a clock because its promise was kept (late, if it had breached)."""
+    return bool(
+        Clock.objects.filter(pk=clock.pk, state__in=OPEN, met_at__isnull=True).update(
+            met_at=now,
+            state=Case(
+                When(state=ClockState.BREACHED, then=Value(ClockState.BREACHED)),
+                default=Value(ClockState.MET),
+            ),
+            paused_at=None,
+            next_escalation_at=None,
+        )
+    )
+
+
+def clock_for(subject_type: str, subject_id: int, kind: str) -> Clock | None:
+    return Clock.objects.filter(
+        subject_type=subject_type, subject_id=subject_id, kind=kind
+    ).first()
+
+
+def clock_cancel(*, clock: Clock) -> bool:
+    return bool(
+        Clock.objects.filter(
+            pk=clock.pk, state__in=[ClockState.RUNNING, ClockState.PAUSED]
+        ).update(state=ClockState.CANCELLED, paused_at=None)
+    )
+
+
+def clock_pause(*, clock: Clock, now: datetime) -> bool:
+    """Stop the count while the case waits on the customer."""
+    return bool(
+        Clock.objects.filter(pk=clock.pk, state=ClockState.RUNNING).update(
+            state=ClockState.PAUSED, paused_at=now
+        )
+    )
+
+
+@transaction.atomic
+def clock_resume(*, clock: Clock, now: datetime) -> bool:
+    """Restart a paused clock with the time it had left when it was paused."""
+    clock = (
+        Clock.objects.select_for_update()
+        .filter(pk=clock.pk, state=ClockState.PAUSED)
+        .first()
+    )
+    if clock is None:
+        return False
+    clock.due_at = _shift(clock, clock.due_at, now)
+    clock.warn_at = _shift(clock, clock.warn_at, now)
+    clock.paused_seconds += int((now - clock.paused_at).total_seconds())
+    clock.state, clock.paused_at = ClockState.RUNNING, None
+    clock.save(
+        update_fields=["due_at", "warn_at", "paused_seconds", "state", "paused_at"]
+    )
+    return True
+
+
+def _shift(clock: Clock, instant: datetime, now: datetime) -> datetime:
+    if clock.counting == Counting.BUSINESS_HOURS:
+        schedule = schedule_for_outlet(clock.outlet_id)
+        if schedule.weekly:
+            left = business_seconds_between(clock.paused_at, instant, schedule)
+            return add_business_minutes(now, left / 60, schedule)
+    return instant + (now - clock.paused_at)
