@@ -18,6 +18,7 @@ class ClockKind(models.TextChoices):
     PROBLEM_SOLUTION = "problem_solution", _("Problem solution")
     PROBLEM_REMEDY = "problem_remedy", _("Problem remedy")
     COLD_CHAIN_ALARM = "cold_chain_alarm", _("Cold-chain alarm")
+    FOLLOW_UP = "follow_up", _("Follow-up")
 
 
 class SubjectType(models.TextChoices):

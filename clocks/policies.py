@@ -42,6 +42,9 @@ STANDARDS = {
     ClockKind.PROBLEM_SOLUTION: Standard(50, 10, Counting.CALENDAR),
     ClockKind.PROBLEM_REMEDY: Standard(180, 30, Counting.CALENDAR),
     ClockKind.COLD_CHAIN_ALARM: Standard(5, 1, Counting.CALENDAR),
+    # A follow-up's deadline is its own due time (clocks_start_until); its rule
+    # only sets the owner's reminder lead and how soon a breach escalates again.
+    ClockKind.FOLLOW_UP: Standard(24 * 60, 60, Counting.CALENDAR, 24 * 60),
 }
 
 

@@ -124,6 +124,92 @@ def clocks_start(
     return {subject_id: Started(pk, minutes) for subject_id, pk, minutes in created}
 
 
+class Deadline(NamedTuple):
+    """A subject whose promise falls at a time agreed with the customer."""
+
+    subject_id: int
+    customer: Customer
+    responsible_id: int | None
+    due_at: datetime
+
+
+def clocks_start_until(
+    *, kind: str, subject_type: str, subjects: list[Deadline], now: datetime
+) -> dict[int, Started]:
+    """Start a clock per subject whose deadline is given, not counted by policy.
+
+    A follow-up is due when it was planned for. The policy of ``kind`` still
+    sets the reminder lead and how soon a breach escalates again. A subject
+    that already has this clock keeps it; a deadline already past starts a
+    clock the next sweep breaches.
+    """
+    if not subjects:
+        return {}
+    customers = [subject.customer for subject in subjects]
+    needs = _needs_of(c.pk for c in customers)
+    choose = policy_chooser(kind, {c.outlet_id for c in customers})
+    rows = []
+    for subject_id, customer, responsible_id, due_at in subjects:
+        policy = choose(customer, needs.get(customer.pk, []))
+        minutes = max(0, int((due_at - now).total_seconds() // 60))
+        rows.append(
+            (
+                kind,
+                subject_type,
+                subject_id,
+                customer.outlet_id,
+                customer.pk,
+                responsible_id,
+                minutes,
+                policy.label,
+                Counting.CALENDAR,
+                timedelta(minutes=policy.escalate_after_minutes),
+                ClockState.RUNNING,
+                now,
+                max(now, due_at - timedelta(minutes=policy.warn_before_minutes)),
+                due_at,
+                0,
+                0,
+            )
+        )
+    created = insert_new(
+        Clock, CLOCK_FIELDS, rows, ["subject_id", "id", "policy_minutes"]
+    )
+    return {subject_id: Started(pk, minutes) for subject_id, pk, minutes in created}
+
+
+@transaction.atomic
+def clock_move_deadline(*, clock: Clock, due_at: datetime, now: datetime) -> bool:
+    """Move a running or paused clock's deadline to a newly agreed time.
+
+    The reminder keeps its lead before the new deadline and may fire again. A
+    breached clock keeps the deadline it missed (the breach report counts it),
+    and its escalation stops: the new time is agreed, the managers were told.
+    """
+    clock = Clock.objects.select_for_update().filter(pk=clock.pk).first()
+    if clock is None or clock.state not in OPEN:
+        return False
+    if clock.state == ClockState.BREACHED:
+        clock.next_escalation_at = None
+        clock.save(update_fields=["next_escalation_at"])
+        return False
+    lead = max(clock.due_at - clock.warn_at, timedelta(0))
+    clock.due_at, clock.warn_at, clock.warned_at = due_at, max(now, due_at - lead), None
+    seconds = (due_at - clock.started_at).total_seconds()
+    clock.policy_minutes = max(0, int(seconds // 60))
+    clock.save(update_fields=["due_at", "warn_at", "warned_at", "policy_minutes"])
+    return True
+
+
+def clock_set_responsible(*, clock: Clock, responsible_id: int | None) -> bool:
+    """Hand an open clock to someone else: reminders go to them from now on."""
+    return bool(
+        Clock.objects.filter(pk=clock.pk, state__in=OPEN).update(
+            responsible_id=responsible_id
+        )
+    )
+
+
 def _needs_of(customer_ids: Iterable[int]) -> dict[int, list[str]]:
     needs = defaultdict(list)
     for customer_id, need in CustomerNeed.objects.filter(
@@ -176,6 +262,21 @@ def clock_cancel(*, clock: Clock) -> bool:
         Clock.objects.filter(
             pk=clock.pk, state__in=[ClockState.RUNNING, ClockState.PAUSED]
         ).update(state=ClockState.CANCELLED, paused_at=None)
+    )
+
+
+def clock_withdraw(*, clock: Clock) -> bool:
+    """Stop a clock whose promise no longer stands (a declined follow-up).
+
+    A running or paused clock is cancelled; a breached one stays on record as
+    breached and stops escalating.
+    """
+    if clock_cancel(clock=clock):
+        return True
+    return bool(
+        Clock.objects.filter(pk=clock.pk, state=ClockState.BREACHED).update(
+            next_escalation_at=None
+        )
     )
 
 

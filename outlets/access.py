@@ -27,6 +27,9 @@ class Paths:
     outlet: str
     account_manager: str | None = None
     courier: str | None = None
+    # A second way a row is an account manager's (a follow-up they own, or one
+    # about their customer): either path lets them see it.
+    account_manager_also: str | None = None
 
 
 _PATHS: dict[str, Paths] = {
@@ -41,6 +44,7 @@ _PATHS: dict[str, Paths] = {
     "customers.customerneed": Paths(
         outlet="customer__outlet", account_manager="customer__account_manager"
     ),
+    "customers.importjob": Paths(outlet="outlet", account_manager="created_by"),
     "customers.progresslink": Paths(
         outlet="customer__outlet", account_manager="customer__account_manager"
     ),
@@ -94,6 +98,21 @@ _PATHS: dict[str, Paths] = {
         outlet="outlet", account_manager="customer__account_manager"
     ),
     "clocks.clockpolicy": Paths(outlet="outlet"),
+    "customers.personaldate": Paths(
+        outlet="customer__outlet", account_manager="customer__account_manager"
+    ),
+    "customers.customercaretag": Paths(
+        outlet="customer__outlet", account_manager="customer__account_manager"
+    ),
+    "followups.campaign": Paths(outlet="outlet"),
+    "followups.warehousefill": Paths(
+        outlet="customer__outlet", account_manager="customer__account_manager"
+    ),
+    "followups.followup": Paths(
+        outlet="outlet",
+        account_manager="owner",
+        account_manager_also="customer__account_manager",
+    ),
 }
 
 
@@ -112,6 +131,8 @@ def visible(user: Staff, queryset: QuerySet) -> QuerySet:
         return queryset.none()
     queryset = queryset.filter(**{paths.outlet: user.outlet_id})
     if user.role == Role.ACCOUNT_MANAGER and paths.account_manager:
+        if paths.account_manager_also:
+            return _either(queryset, paths, user)
         return _through(queryset, paths.account_manager, user)
     if user.role == Role.COURIER:
         if paths.courier is None:
@@ -128,6 +149,13 @@ def _through(queryset: QuerySet, path: str, user: Staff) -> QuerySet:
     return queryset.filter(pk__in=keys)
 
 
+def _either(queryset: QuerySet, paths: Paths, user: Staff) -> QuerySet:
+    mine = models.Q(**{paths.account_manager: user}) | models.Q(
+        **{paths.account_manager_also: user}
+    )
+    return queryset.filter(mine)
+
+
 # --- Who may do what ----------------------------------------------------------
 # Seeing a row is ``visible`` above; doing something is a capability below. A
 # page (``requires``), an endpoint (``Capable``) and a template (``|may``) all
@@ -138,6 +166,8 @@ def _through(queryset: QuerySet, path: str, user: Staff) -> QuerySet:
 class Capability(models.TextChoices):
     ADD_CUSTOMER = "add_customer", _("Add a customer")
     EDIT_CUSTOMER_FILE = "edit_customer_file", _("Edit the customer file")
+    IMPORT_CUSTOMERS = "import_customers", _("Import customers from a file")
+    EXPORT_CUSTOMERS = "export_customers", _("Export customers to a file")
     ADD_NOTE = "add_note", _("Add a note about a customer")
     ROTATE_PROGRESS_LINK = "rotate_progress_link", _("Issue a new progress link")
     CREATE_PICKUP = "create_pickup", _("Create a pickup request")
@@ -153,6 +183,11 @@ class Capability(models.TextChoices):
     EXPORT_REPORTS = "export_reports", _("Read and export the breach report")
     EDIT_POLICIES = "edit_policies", _("Read and change the outlet's policies")
     EDIT_NETWORK_POLICIES = "edit_network_policies", _("Change network defaults")
+    RUN_CAMPAIGNS = "run_campaigns", _("Run care campaigns and promotion seasons")
+    WORK_FOLLOW_UPS = "work_follow_ups", _("Plan and close follow-ups")
+    MANAGE_FOLLOW_UPS = "manage_follow_ups", _(
+        "See everyone's follow-ups and reassign them"
+    )
 
 
 _HQ, _MANAGER = Role.HQ_ADMIN, Role.OUTLET_MANAGER
@@ -165,6 +200,9 @@ ROLES: dict[Capability, frozenset[str]] = {
     # The account manager keeps the structured file; what a courier learns at
     # the door goes in a note, which the account manager turns into the file.
     Capability.EDIT_CUSTOMER_FILE: _OFFICE,
+    # A file changes or carries the whole book at once: the manager's call.
+    Capability.IMPORT_CUSTOMERS: _MANAGERS,
+    Capability.EXPORT_CUSTOMERS: _MANAGERS,
     Capability.ADD_NOTE: _EVERYONE,
     Capability.ROTATE_PROGRESS_LINK: _OFFICE,
     Capability.CREATE_PICKUP: _EVERYONE,
@@ -181,6 +219,10 @@ ROLES: dict[Capability, frozenset[str]] = {
     Capability.EXPORT_REPORTS: _MANAGERS,
     Capability.EDIT_POLICIES: _MANAGERS,
     Capability.EDIT_NETWORK_POLICIES: frozenset({_HQ}),
+    # A campaign speaks to many customers at once for the outlet: managers.
+    Capability.RUN_CAMPAIGNS: _MANAGERS,
+    Capability.WORK_FOLLOW_UPS: _OFFICE,
+    Capability.MANAGE_FOLLOW_UPS: _MANAGERS,
 }
 
 
