@@ -34,6 +34,8 @@ from .tasks import deliver_messages
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
+# A message whose delivery crashes outside the channel is set aside this long.
+PARK = timedelta(minutes=5)
 # Reads the current instant: timezone.now in the task, a fake clock in tests.
 Now = Callable[[], datetime]
 
@@ -263,12 +265,39 @@ def _deliver_batch(
             if clock() + _timeout(channel) > until:
                 break
             reached += 1
-            deliver(message, clock=clock, channel=channel)
+            _deliver_or_park(message, clock=clock, channel=channel)
     except SoftTimeLimitExceeded:
         # The interrupted message keeps its lease: the gateway may have it.
         _release(messages[reached:], now=now)
         raise
     return Batch(reached, _release(messages[reached:], now=now))
+
+
+def _deliver_or_park(
+    message: Message, *, clock: Now, channel: ChannelBackend | None
+) -> None:
+    """``deliver``, but a crash recording the outcome parks this message only.
+
+    ``deliver`` already records a channel's own failures; what is left (the
+    outcome's write, the clock it meets) would otherwise end the batch, and
+    the next run would claim the same message first again. The log names the
+    message and the error's type only: its text may hold an address.
+    """
+    try:
+        deliver(message, clock=clock, channel=channel)
+    except SoftTimeLimitExceeded:
+        raise
+    except Exception as error:  # noqa: BLE001 - one bad row must not stop the batch
+        until = clock() + PARK
+        Message.objects.filter(pk=message.pk, status=MessageStatus.PENDING).update(
+            next_attempt_at=until
+        )
+        log.error(
+            "message %s: delivery crashed (%s); parked for %s",
+            message.pk,
+            type(error).__name__,
+            PARK,
+        )
 
 
 def _claim_due(*, now: datetime, batch: int) -> list[Message]:
