@@ -64,24 +64,30 @@ def quiet_until(customer: Customer, now: datetime) -> datetime | None:
     return until if until > local else until + timedelta(days=1)
 
 
-MESSAGE_FIELDS = [
-    "outlet_id",
-    "customer_id",
-    "staff_id",
-    "clock_id",
-    "channel",
-    "address",
-    "template",
-    "language",
-    "text_zh",
-    "text_en",
-    "dedupe_key",
-    "status",
-    "attempts",
-    "next_attempt_at",
-    "created_at",
-    "last_error",
-]
+class MessageRow(NamedTuple):
+    """An outbox row as one INSERT writes it; the field order is the column list."""
+
+    outlet_id: int
+    customer_id: int | None
+    staff_id: int | None
+    clock_id: int | None
+    channel: str
+    address: str
+    template: str
+    language: str
+    text_zh: str
+    text_en: str
+    dedupe_key: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    created_at: datetime
+    last_error: str = ""
+
+
+# The columns of a MessageRow, in order: a statement built by hand
+# (an INSERT … SELECT) lists its columns from it.
+MESSAGE_FIELDS = MessageRow._fields
 
 
 class ToCustomer(NamedTuple):
@@ -108,7 +114,7 @@ def to_customer(
         [ToCustomer(customer, template, texts, key, clock and clock.pk)], now=now
     )
     write_rows([row])
-    return Message(**dict(zip(MESSAGE_FIELDS, row, strict=True)))
+    return Message(**row._asdict())
 
 
 def to_customers(messages: Iterable[ToCustomer], *, now: datetime) -> None:
@@ -116,8 +122,8 @@ def to_customers(messages: Iterable[ToCustomer], *, now: datetime) -> None:
     write_rows(customer_rows(messages, now=now))
 
 
-def customer_rows(messages: Iterable[ToCustomer], *, now: datetime) -> list[tuple]:
-    """The outbox rows (``MESSAGE_FIELDS``) of messages to customers.
+def customer_rows(messages: Iterable[ToCustomer], *, now: datetime) -> list[MessageRow]:
+    """The outbox rows of messages to customers.
 
     Channel, address and quiet hours are worked out once per customer: a batch
     holds many messages to the same customers, and formatting a phone number
@@ -131,23 +137,22 @@ def customer_rows(messages: Iterable[ToCustomer], *, now: datetime) -> list[tupl
             reach[customer.pk] = _reach(customer, now)
         channel, address, not_before = reach[customer.pk]
         rows.append(
-            (
-                customer.outlet_id,
-                customer.pk,
-                None,
-                message.clock_id,
-                channel,
-                address,
-                message.template,
-                customer.language,
-                message.texts["zh-hans"],
-                message.texts["en"],
-                f"{message.key}:{channel}:{address}"[:200],
-                MessageStatus.PENDING,
-                0,
-                not_before,
-                now,
-                "",
+            MessageRow(
+                outlet_id=customer.outlet_id,
+                customer_id=customer.pk,
+                staff_id=None,
+                clock_id=message.clock_id,
+                channel=channel,
+                address=address,
+                template=message.template,
+                language=customer.language,
+                text_zh=message.texts["zh-hans"],
+                text_en=message.texts["en"],
+                dedupe_key=f"{message.key}:{channel}:{address}"[:200],
+                status=MessageStatus.PENDING,
+                attempts=0,
+                next_attempt_at=not_before,
+                created_at=now,
             )
         )
     return rows
@@ -167,32 +172,31 @@ def staff_row(
     key: str,
     now: datetime,
     customer_id: int | None = None,
-) -> tuple:
-    """The outbox row (``MESSAGE_FIELDS``) of a staff alert; quiet hours don't apply."""
-    return (
-        outlet_id,
-        customer_id,
-        staff.pk,
-        None,
-        MessageChannel.STAFF,
-        staff.phone or staff.username,
-        template,
-        settings.LANGUAGE_CODE,
-        texts["zh-hans"],
-        texts["en"],
-        f"{key}:staff:{staff.pk}"[:200],
-        MessageStatus.PENDING,
-        0,
-        now,
-        now,
-        "",
+) -> MessageRow:
+    """The outbox row of a staff alert; quiet hours don't apply."""
+    return MessageRow(
+        outlet_id=outlet_id,
+        customer_id=customer_id,
+        staff_id=staff.pk,
+        clock_id=None,
+        channel=MessageChannel.STAFF,
+        address=staff.phone or staff.username,
+        template=template,
+        language=settings.LANGUAGE_CODE,
+        text_zh=texts["zh-hans"],
+        text_en=texts["en"],
+        dedupe_key=f"{key}:staff:{staff.pk}"[:200],
+        status=MessageStatus.PENDING,
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
     )
 
 
-def write_rows(rows: list[tuple]) -> None:
+def write_rows(rows: list[MessageRow]) -> None:
     """Insert in one statement, skip dedupe keys already written, deliver on commit."""
     if rows:
-        insert_new(Message, MESSAGE_FIELDS, rows, ["id"])
+        insert_new(Message, MessageRow._fields, rows, ["id"])
         enqueue_delivery_on_commit()
 
 

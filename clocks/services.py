@@ -32,24 +32,25 @@ class Started(NamedTuple):
     minutes: int
 
 
-CLOCK_FIELDS = [
-    "kind",
-    "subject_type",
-    "subject_id",
-    "outlet",
-    "customer",
-    "responsible",
-    "policy_minutes",
-    "policy_label",
-    "counting",
-    "escalate_after",
-    "state",
-    "started_at",
-    "warn_at",
-    "due_at",
-    "paused_seconds",
-    "escalation_level",
-]
+class ClockRow(NamedTuple):
+    """A new clock as one INSERT writes it; the field order is the column list."""
+
+    kind: str
+    subject_type: str
+    subject_id: int
+    outlet: int
+    customer: int
+    responsible: int | None
+    policy_minutes: int
+    policy_label: str
+    counting: str
+    escalate_after: timedelta
+    started_at: datetime
+    warn_at: datetime
+    due_at: datetime
+    state: str = ClockState.RUNNING
+    paused_seconds: int = 0
+    escalation_level: int = 0
 
 
 def clock_start(
@@ -99,27 +100,31 @@ def clocks_start(
         policy = choose(customer, needs.get(customer.pk, []))
         warn_after = policy.minutes - policy.warn_before_minutes
         rows.append(
-            (
-                kind,
-                subject_type,
-                subject_id,
-                customer.outlet_id,
-                customer.pk,
-                responsible_id,
-                policy.minutes,
-                policy.label,
-                policy.counting,
-                timedelta(minutes=policy.escalate_after_minutes),
-                ClockState.RUNNING,
-                now,
-                deadline(now, warn_after, policy.counting, customer.outlet_id),
-                deadline(now, policy.minutes, policy.counting, customer.outlet_id),
-                0,
-                0,
+            ClockRow(
+                kind=kind,
+                subject_type=subject_type,
+                subject_id=subject_id,
+                outlet=customer.outlet_id,
+                customer=customer.pk,
+                responsible=responsible_id,
+                policy_minutes=policy.minutes,
+                policy_label=policy.label,
+                counting=policy.counting,
+                escalate_after=timedelta(minutes=policy.escalate_after_minutes),
+                started_at=now,
+                warn_at=deadline(now, warn_after, policy.counting, customer.outlet_id),
+                due_at=deadline(
+                    now, policy.minutes, policy.counting, customer.outlet_id
+                ),
             )
         )
+    return _inserted(rows)
+
+
+def _inserted(rows: list[ClockRow]) -> dict[int, Started]:
+    """Insert new clocks; the clocks started now, by subject."""
     created = insert_new(
-        Clock, CLOCK_FIELDS, rows, ["subject_id", "id", "policy_minutes"]
+        Clock, ClockRow._fields, rows, ["subject_id", "id", "policy_minutes"]
     )
     return {subject_id: Started(pk, minutes) for subject_id, pk, minutes in created}
 
@@ -152,30 +157,25 @@ def clocks_start_until(
     for subject_id, customer, responsible_id, due_at in subjects:
         policy = choose(customer, needs.get(customer.pk, []))
         minutes = max(0, int((due_at - now).total_seconds() // 60))
+        lead = timedelta(minutes=policy.warn_before_minutes)
         rows.append(
-            (
-                kind,
-                subject_type,
-                subject_id,
-                customer.outlet_id,
-                customer.pk,
-                responsible_id,
-                minutes,
-                policy.label,
-                Counting.CALENDAR,
-                timedelta(minutes=policy.escalate_after_minutes),
-                ClockState.RUNNING,
-                now,
-                max(now, due_at - timedelta(minutes=policy.warn_before_minutes)),
-                due_at,
-                0,
-                0,
+            ClockRow(
+                kind=kind,
+                subject_type=subject_type,
+                subject_id=subject_id,
+                outlet=customer.outlet_id,
+                customer=customer.pk,
+                responsible=responsible_id,
+                policy_minutes=minutes,
+                policy_label=policy.label,
+                counting=Counting.CALENDAR,
+                escalate_after=timedelta(minutes=policy.escalate_after_minutes),
+                started_at=now,
+                warn_at=max(now, due_at - lead),
+                due_at=due_at,
             )
         )
-    created = insert_new(
-        Clock, CLOCK_FIELDS, rows, ["subject_id", "id", "policy_minutes"]
-    )
-    return {subject_id: Started(pk, minutes) for subject_id, pk, minutes in created}
+    return _inserted(rows)
 
 
 @transaction.atomic

@@ -1,15 +1,20 @@
 """One multi-row INSERT that tells which of its rows were new."""
 
+from collections.abc import Sequence
+
 from django.db import connection, models
 
 
 def insert_new(
     model: type[models.Model],
-    fields: list[str],
-    rows: list[tuple],
-    returning: list[str],
+    fields: Sequence[str],
+    rows: Sequence[tuple],
+    returning: Sequence[str],
 ) -> list[tuple]:
     """Insert ``rows``, skip those a unique constraint already holds, return the new.
+
+    ``fields`` names the columns in row order: pass a named tuple's ``_fields``
+    and build the rows by name, so the two cannot drift apart.
 
     ``bulk_create(ignore_conflicts=True)`` cannot say which rows it created;
     ``INSERT … ON CONFLICT DO NOTHING RETURNING`` can, in the same statement and
