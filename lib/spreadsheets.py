@@ -71,8 +71,20 @@ def _xlsx_value(value):
     return safe_cell(str(value) if value is not None else "")
 
 
-def csv_response(rows: Iterable[Sequence], filename: str) -> StreamingHttpResponse:
-    """A CSV download of ``rows``: BOM first, every cell through ``safe_cell``."""
+def csv_response(rows: Iterable[Sequence], filename: str) -> HttpResponse:
+    """A CSV download of ``rows``: BOM first, every cell through ``safe_cell``.
+
+    The whole file at once, for reports; a book of thousands of rows streams
+    ``csv_chunks`` instead (``csv_streaming_response``).
+    """
+    response = HttpResponse("".join(csv_chunks(rows)), content_type=CSV_TYPE)
+    response["Content-Disposition"] = attachment(filename)
+    return response
+
+
+def csv_streaming_response(
+    rows: Iterable[Sequence], filename: str
+) -> StreamingHttpResponse:
     response = StreamingHttpResponse(csv_chunks(rows), content_type=CSV_TYPE)
     response["Content-Disposition"] = attachment(filename)
     return response

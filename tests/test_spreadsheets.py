@@ -10,6 +10,7 @@ from lib.spreadsheets import (
     BOM,
     attachment,
     csv_response,
+    csv_streaming_response,
     safe_cell,
     xlsx_bytes,
     xlsx_response,
@@ -31,11 +32,17 @@ def test_numbers_dates_and_plain_text_pass_unchanged():
 
 def test_csv_response_starts_with_a_bom_and_neutralises_every_cell():
     response = csv_response([["name"], *([text] for text in FORMULAS)], "报表.csv")
-    body = b"".join(response.streaming_content).decode("utf-8")
+    body = response.content.decode("utf-8")
     assert body.startswith(BOM)
     cells = [row[0] for row in csv.reader(io.StringIO(body[1:]))]
     assert cells[1:] == ["'" + text for text in FORMULAS]
     assert "filename*=UTF-8''%E6%8A%A5%E8%A1%A8.csv" in response["Content-Disposition"]
+
+
+def test_streamed_csv_starts_with_a_bom_too():
+    response = csv_streaming_response([["=1"]], "a.csv")
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body == BOM + "'=1\r\n"
 
 
 def test_xlsx_cells_that_start_like_a_formula_are_strings_not_formulas():
