@@ -142,21 +142,10 @@ def mark_general_applies(rows: list[ClockPolicy], outlet_id: int | None) -> None
         row.scope_name = scope_name(row.tier, row.need)
 
 
-def policy_for(kind: str, customer: Customer, needs: list[str]) -> Applied:
-    """The policy for one customer's new clock, from the rows that can apply."""
-    rows = ClockPolicy.objects.filter(
-        Q(outlet=customer.outlet_id) | Q(outlet__isnull=True),
-        Q(tier=customer.tier) | Q(tier=""),
-        Q(need__in=needs) | Q(need=""),
-        kind=kind,
-    )
-    return choose(rows, kind, customer, needs)
-
-
 def policy_chooser(
     kind: str, outlet_ids: Iterable[int]
 ) -> Callable[[Customer, list[str]], Applied]:
-    """``policy_for`` for many customers, from one query.
+    """The policy of each new clock of ``kind`` at these outlets, from one query.
 
     The rows of these outlets and the network's are loaded once; customers with
     the same outlet, tier and needs share one choice.
