@@ -1,5 +1,7 @@
+from decimal import Decimal
+
 from django.conf import settings
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
@@ -15,6 +17,12 @@ MAX_MONTHLY_PARCELS = 1_000_000
 MONTHLY_PARCELS = [MaxValueValidator(MAX_MONTHLY_PARCELS)]
 # A note is a remark for the courier, not a document: 2,000 characters.
 NOTE_LENGTH = 2000
+# A discount beyond half the list price is a contract price, not a VIP discount.
+MAX_FREIGHT_DISCOUNT = Decimal("50")
+FREIGHT_DISCOUNT = [
+    MinValueValidator(Decimal("0")),
+    MaxValueValidator(MAX_FREIGHT_DISCOUNT),
+]
 
 
 class Tier(models.TextChoices):
@@ -150,8 +158,24 @@ class Customer(models.Model):
     monthly_volume = models.PositiveIntegerField(
         _("monthly parcel volume"), default=0, validators=MONTHLY_PARCELS
     )
+    # The VIP pool (key customers): shown wherever a price is quoted.
+    freight_discount_percent = models.DecimalField(
+        _("freight discount (%)"),
+        max_digits=3,
+        decimal_places=1,
+        default=Decimal("0"),
+        validators=FREIGHT_DISCOUNT,
+        help_text=_("0 to 50 %, off the list freight price."),
+    )
     tier_computed_at = models.DateTimeField(
         _("tier computed at"), null=True, blank=True
+    )
+    # Care messages only (greetings, campaigns, offers); service notices such as
+    # milestones and delays still reach the customer.
+    care_opt_out = models.BooleanField(
+        _("no care messages"),
+        default=False,
+        help_text=_("Greetings and offers are not sent; service notices still are."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -169,11 +193,97 @@ class Customer(models.Model):
                     quiet_hours_start__isnull=False, quiet_hours_end__isnull=False
                 ),
                 name="customer_quiet_hours_both_or_neither",
-            )
+            ),
+            # One phone, one customer per outlet: what makes an import re-run
+            # report duplicates instead of doubling the book, even concurrently.
+            models.UniqueConstraint(
+                fields=["outlet", "phone"], name="one_customer_per_phone_in_outlet"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    freight_discount_percent__gte=0,
+                    freight_discount_percent__lte=MAX_FREIGHT_DISCOUNT,
+                ),
+                name="customer_freight_discount_in_bounds",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.company or self.name
+
+
+class CareTag(models.TextChoices):
+    """What a customer's people do, so care follows needs, not ritual."""
+
+    LONG_HAUL = "long_haul", _("Long-haul drivers")
+    OUTDOOR_WORK = "outdoor_work", _("Works outdoors")
+    E_COMMERCE = "e_commerce", _("Online shop (promotion peaks)")
+    FRESH_PRODUCE = "fresh_produce", _("Fresh produce grower")
+
+
+class CustomerCareTag(models.Model):
+    customer = models.ForeignKey(
+        "Customer", on_delete=models.CASCADE, related_name="care_tags"
+    )
+    tag = models.CharField(_("care tag"), max_length=20, choices=CareTag.choices)
+
+    class Meta:
+        verbose_name = _("care tag")
+        verbose_name_plural = _("care tags")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "tag"], name="one_row_per_customer_care_tag"
+            )
+        ]
+        indexes = [models.Index(fields=["tag", "customer"])]
+
+    def __str__(self) -> str:
+        return self.get_tag_display()
+
+
+class PersonalDateKind(models.TextChoices):
+    BIRTHDAY = "birthday", _("Birthday")
+    CHILD_EXAM = "child_exam", _("A child's exam")
+    COMPANY_ANNIVERSARY = "company_anniversary", _("Company anniversary")
+    OTHER = "other", _("Other date")
+
+
+class PersonalDate(models.Model):
+    """A date from the customer file: yearly when ``year`` is empty, else once.
+
+    A yearly 29 February falls on 28 February in other years.
+    """
+
+    customer = models.ForeignKey(
+        "Customer", on_delete=models.CASCADE, related_name="personal_dates"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=PersonalDateKind.choices)
+    label = models.CharField(_("what"), max_length=100, blank=True)
+    month = models.PositiveSmallIntegerField(_("month"))
+    day = models.PositiveSmallIntegerField(_("day"))
+    year = models.PositiveSmallIntegerField(
+        _("year"), null=True, blank=True, help_text=_("Empty: every year.")
+    )
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("personal date")
+        verbose_name_plural = _("personal dates")
+        ordering = ["month", "day", "pk"]
+        indexes = [models.Index(fields=["month", "day"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(month__gte=1, month__lte=12, day__gte=1, day__lte=31)
+                & (
+                    models.Q(year__isnull=True)
+                    | models.Q(year__gte=2000, year__lte=2099)
+                ),
+                name="personal_date_plausible",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.month:02d}-{self.day:02d}"
 
 
 class CustomerNeed(models.Model):
@@ -302,3 +412,56 @@ class ProgressLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer} {self.token[:6]}…"
+
+
+class ImportState(models.TextChoices):
+    CHECKING = "checking", _("Checking")
+    CHECKED = "checked", _("Checked, waiting for confirmation")
+    QUEUED = "queued", _("Waiting to import")
+    IMPORTING = "importing", _("Importing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ImportJob(models.Model):
+    """One upload of customers: its file, the dry run's findings, then the import.
+
+    The file is kept in the row so that any worker can read it; the progress
+    and the per-row errors are columns the import page polls.
+    """
+
+    outlet = models.ForeignKey(
+        Outlet, on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"))
+    file_name = models.CharField(_("file"), max_length=255)
+    file_format = models.CharField(_("format"), max_length=4)
+    # The uploader's language: the per-row reasons are written in it.
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    content = models.BinaryField()
+    state = models.CharField(
+        _("state"),
+        max_length=10,
+        choices=ImportState.choices,
+        default=ImportState.CHECKING,
+    )
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows processed"), default=0)
+    rows_good = models.PositiveIntegerField(_("good rows"), default=0)
+    rows_bad = models.PositiveIntegerField(_("rows with errors"), default=0)
+    rows_created = models.PositiveIntegerField(_("customers created"), default=0)
+    # [{"line": 3, "field": "phone", "message": "…"}], in line order.
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    failure = models.CharField(_("failure"), max_length=500, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("customer import")
+        verbose_name_plural = _("customer imports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -7,3 +7,10 @@ class FollowupsConfig(AppConfig):
 
     name = "followups"
     verbose_name = _("Customer care")
+
+    def ready(self) -> None:
+        # Care message templates join the outbox's, so the SMS channel can
+        # send their template code and parameters like any other message.
+        from followups.occasions.texts import register
+
+        register()

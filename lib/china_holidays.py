@@ -49,6 +49,15 @@ def _lunar(year: int, month: int, day: int) -> date:
     return _solar(Lunar.fromYmd(year, month, day).getSolar())
 
 
+def lunar_festivals(year: int) -> dict[str, date]:
+    """春节 (正月初一), 端午 (五月初五) and 中秋 (八月十五) of ``year``, by name."""
+    return {
+        SPRING_FESTIVAL: _lunar(year, 1, 1),
+        DRAGON_BOAT: _lunar(year, 5, 5),
+        MID_AUTUMN: _lunar(year, 8, 15),
+    }
+
+
 def _qingming(year: int) -> date:
     # Qingming falls on 4–6 April; the lunar year around mid-April holds it.
     table = Solar.fromYmd(year, 4, 15).getLunar().getJieQiTable()
