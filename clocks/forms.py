@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from customers.models import Need, Tier
 from lib.bounded_inputs import validate_plausible_day
 from outlets.access import visible
-from outlets.errors import DomainError
 from outlets.models import Outlet, Staff
 
 from .models import ClockKind, Counting
@@ -166,10 +165,3 @@ class PolicyForm(forms.Form):
             empty_label=_("Network default") if user.is_hq else None,
         )
         self.order_fields(["outlet"])
-
-    def add_domain_error(self, error: DomainError) -> None:
-        """Show the service's reasons beside the fields they name."""
-        if not error.fields:
-            self.add_error(None, str(error.message))
-        for name, reasons in error.fields.items():
-            self.add_error(name if name in self.fields else None, reasons)

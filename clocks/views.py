@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from lib.spreadsheets import csv_response
 from outlets.access import Capability, requires
-from outlets.errors import DomainError
+from outlets.errors import DomainError, show_on_form
 
 from .forms import OutletChoiceForm, PolicyForm, ReportForm
 from .policies import policy_save
@@ -94,7 +94,7 @@ def policies(request: HttpRequest) -> HttpResponse:
         try:
             policy = policy_save(by=user, **form.cleaned_data)
         except DomainError as error:
-            form.add_domain_error(error)
+            show_on_form(form, error)
         else:
             messages.success(
                 request, _("Policy saved. It applies to clocks started from now on.")

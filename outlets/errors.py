@@ -1,3 +1,4 @@
+from django.forms import BaseForm
 from django.utils.translation import gettext_lazy as _
 
 
@@ -32,3 +33,21 @@ class NotAllowed(DomainError):
 
     def __init__(self, message=None, **kwargs):
         super().__init__(message or _("You may not do this."), **kwargs)
+
+
+def show_on_form(form: BaseForm, error: DomainError) -> bool:
+    """Show a refusal on a page's form, the one way every page does.
+
+    The refusal's message goes above the form; each reason goes beside the
+    input it names, or above the form when the form has no such input.
+    Returns whether the refusal named one of the form's inputs, so a page
+    whose form it does not concern (a stale page) can show it elsewhere.
+    """
+    form.add_error(None, str(error.message))
+    named = False
+    for name, reasons in error.fields.items():
+        inside = name in form.fields
+        named = named or inside
+        for reason in reasons:
+            form.add_error(name if inside else None, str(reason))
+    return named
