@@ -8,18 +8,23 @@ Which class serves "sms", "wechat" and "staff" is chosen in
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
 import logging
+import re
 import time
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from urllib.parse import quote_plus
 
 import requests
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
+
+from lib.log_scrub import scrub
 
 if TYPE_CHECKING:
     from clocks.models import Message
@@ -85,14 +90,15 @@ class ConsoleChannel:
         self.timeout = 0.0
 
     def send(self, outgoing: Outgoing) -> str:
-        # One line per message, so a multi-line text cannot forge log lines.
+        # One line per message, so a multi-line text cannot forge log lines;
+        # no phone number or progress-board token in it, whatever LOGGING says.
         text = outgoing.text.replace("\r", "").replace("\n", "\\n")
         logger.info(
             "%s to %s [%s] %s",
             outgoing.channel,
-            outgoing.address,
+            scrub(outgoing.address),
             outgoing.template,
-            text,
+            scrub(text),
         )
         return "console"
 
@@ -119,29 +125,193 @@ class WebhookChannel:
 
 
 class SmsGatewayChannel:
-    """POSTs to an HTTP SMS gateway with a bearer key."""
+    """POSTs to an HTTP SMS gateway with a bearer key.
+
+    Chinese gateways (Aliyun, Tencent Cloud) send no free text: a registered
+    signature (签名) and a template code per message kind, with the template's
+    parameters. With ``templates`` (kind -> code) set, that is what is sent:
+    the parameters are read back from the message's text with the kind's own
+    template (``clocks.texts.TEMPLATES``), named (``TemplateParam``, Aliyun)
+    and in order (``TemplateParamSet``, Tencent). Without ``templates`` the
+    text goes as it is, for a relay that takes free text.
+    """
 
     def __init__(
-        self, url: str, api_key: str, sender: str = "", timeout: float = 5.0
+        self,
+        url: str,
+        api_key: str,
+        sender: str = "",
+        timeout: float = 5.0,
+        signature: str = "",
+        templates: dict[str, str] | None = None,
     ) -> None:
         self.url = url
         self.api_key = api_key
         self.sender = sender
         self.timeout = timeout
+        self.signature = signature
+        self.templates = dict(templates or {})
+        if self.templates and not signature:
+            raise ImproperlyConfigured("SMS template codes need SMS_SIGNATURE.")
 
     def send(self, outgoing: Outgoing) -> str:
-        payload = {
-            "to": outgoing.address,
-            "text": outgoing.text,
-            "sender": self.sender,
-            "reference": outgoing.dedupe_key,
-        }
+        payload = (
+            self._template_payload(outgoing)
+            if self.templates
+            else {
+                "to": outgoing.address,
+                "text": outgoing.text,
+                "sender": self.sender,
+                "reference": outgoing.dedupe_key,
+            }
+        )
         headers = {
             "Content-Type": "application/json",
             "Authorization": f"Bearer {self.api_key}",
         }
         response = _post(self.url, _json_bytes(payload), headers, self.timeout)
         return _provider_id(response)
+
+    def _template_payload(self, outgoing: Outgoing) -> dict[str, Any]:
+        code = self.templates.get(outgoing.template)
+        if not code:
+            # Retrying cannot register a template: dead, with the reason.
+            raise DeliveryError(
+                f"no SMS template code for {outgoing.template!r}", permanent=True
+            )
+        params = template_params(outgoing.template, outgoing.language, outgoing.text)
+        return {
+            "PhoneNumbers": outgoing.address,
+            "SignName": self.signature,
+            "TemplateCode": code,
+            "TemplateParam": json.dumps(params, ensure_ascii=False),
+            "TemplateParamSet": list(params.values()),
+            "OutId": outgoing.dedupe_key,
+        }
+
+
+def template_params(template: str, language: str, text: str) -> dict[str, str]:
+    """The parameters ``text`` was rendered with, read back with its template."""
+    from django.utils import translation
+
+    from .texts import TEMPLATES
+
+    if template not in TEMPLATES:
+        raise DeliveryError(f"unknown message template {template!r}", permanent=True)
+    with translation.override(language):
+        pattern = _template_pattern(str(TEMPLATES[template]))
+    found = pattern.fullmatch(text)
+    if found is None:
+        raise DeliveryError(
+            f"text does not match template {template!r}", permanent=True
+        )
+    return found.groupdict()
+
+
+def _template_pattern(fmt: str) -> re.Pattern:
+    """``Dear %(customer)s, …`` -> a regex with a named group per placeholder."""
+    parts, seen = [], set()
+    for piece in re.split(r"(%\(\w+\)s|%%)", fmt):
+        named = re.fullmatch(r"%\((\w+)\)s", piece)
+        if piece == "%%":
+            parts.append("%")
+        elif named and named.group(1) in seen:
+            parts.append(f"(?P={named.group(1)})")
+        elif named:
+            seen.add(named.group(1))
+            parts.append(f"(?P<{named.group(1)}>.*?)")
+        else:
+            parts.append(re.escape(piece))
+    return re.compile("".join(parts), re.DOTALL)
+
+
+class _RobotChannel:
+    """A WeCom or DingTalk group robot: staff alerts in the robot's own format.
+
+    The robot answers 200 with ``errcode``; 0 is sent, a rate limit is worth a
+    retry, anything else (a bad key, a blocked keyword) is not.
+    """
+
+    rate_limited: frozenset[int] = frozenset()
+
+    def __init__(self, url: str, secret: str = "", timeout: float = 5.0) -> None:
+        self.url = url
+        self.secret = secret
+        self.timeout = timeout
+
+    def send(self, outgoing: Outgoing) -> str:
+        body = _json_bytes(self.payload(outgoing))
+        headers = {"Content-Type": "application/json"}
+        response = _post(self.signed_url(), body, headers, self.timeout)
+        self._check(response)
+        return ""
+
+    def payload(self, outgoing: Outgoing) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def signed_url(self) -> str:
+        return self.url
+
+    def _check(self, response: requests.Response) -> None:
+        try:
+            data = response.json()
+        except ValueError:
+            return
+        code = data.get("errcode", 0) if isinstance(data, dict) else 0
+        if code:
+            reason = str(data.get("errmsg", ""))[:_ERROR_BODY_CHARS]
+            raise DeliveryError(
+                f"robot errcode {code}: {reason}",
+                permanent=code not in self.rate_limited,
+            )
+
+
+def _mobiles(address: str) -> list[str]:
+    """The staff member's mobile to @-mention, when the address is one."""
+    digits = address.removeprefix("+86")
+    return [digits] if digits.isdigit() and len(digits) == 11 else []
+
+
+class WeComRobotChannel(_RobotChannel):
+    """企业微信群机器人: the key is in the webhook URL."""
+
+    rate_limited = frozenset({45009})
+
+    def payload(self, outgoing: Outgoing) -> dict[str, Any]:
+        text = {"content": outgoing.text}
+        if mobiles := _mobiles(outgoing.address):
+            text["mentioned_mobile_list"] = mobiles
+        return {"msgtype": "text", "text": text}
+
+
+class DingTalkRobotChannel(_RobotChannel):
+    """钉钉群机器人: with a secret (加签), each URL carries a timestamp and sign."""
+
+    rate_limited = frozenset({130101})
+
+    def payload(self, outgoing: Outgoing) -> dict[str, Any]:
+        mobiles = _mobiles(outgoing.address)
+        return {
+            "msgtype": "text",
+            "text": {"content": outgoing.text},
+            "at": {"atMobiles": mobiles, "isAtAll": False},
+        }
+
+    def signed_url(self) -> str:
+        if not self.secret:
+            return self.url
+        stamp = str(int(time.time() * 1000))
+        sign = dingtalk_sign(stamp, self.secret)
+        joiner = "&" if "?" in self.url else "?"
+        return f"{self.url}{joiner}timestamp={stamp}&sign={quote_plus(sign)}"
+
+
+def dingtalk_sign(timestamp: str, secret: str) -> str:
+    """Base64 HMAC-SHA256 of "timestamp\\nsecret", keyed by the secret."""
+    digest = hmac.new(
+        secret.encode(), f"{timestamp}\n{secret}".encode(), hashlib.sha256
+    ).digest()
+    return base64.b64encode(digest).decode()
 
 
 def get_channel(name: str) -> Channel:

@@ -16,3 +16,13 @@ def _quiet_per_task_lines(**kwargs) -> None:
     # bury everything else. Task results worth reading are logged by the tasks.
     for name in ("celery.app.trace", "celery.worker.strategy", "celery.beat"):
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+@signals.after_setup_logger.connect
+@signals.after_setup_task_logger.connect
+def _scrub_personal_data(logger: logging.Logger, **kwargs) -> None:
+    # The worker replaces the root logger's handlers with its own: give them
+    # the filter settings.LOGGING gives ours (no phone, no progress token).
+    from lib.log_scrub import scrub_handlers
+
+    scrub_handlers(logger)
