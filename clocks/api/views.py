@@ -5,6 +5,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from outlets.access import Capability, Capable
+from outlets.api.inputs import valid_input
 from outlets.api.references import visible_ref
 from outlets.models import Outlet, Staff
 
@@ -81,9 +82,7 @@ class ClockPolicyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         "defaults (outlet null) and any outlet.",
     )
     def create(self, request):
-        serializer = ClockPolicyInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+        data = valid_input(ClockPolicyInputSerializer, request)
         data["outlet"] = _policy_outlet(request.user, data)
         policy = policy_save(by=request.user, **data)
         return Response(
