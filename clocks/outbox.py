@@ -376,10 +376,15 @@ def deliver(
         failure = DeliveryError(str(error), permanent=permanent)
         _record_failure(message, failure, at=clock())
         return
-    _record_sent(message, at=clock())
+    message_sent(message=message, at=clock())
 
 
-def _record_sent(message: Message, *, at: datetime) -> None:
+def message_sent(*, message: Message, at: datetime) -> None:
+    """Record that ``message`` reached its channel at ``at``; meet its clock.
+
+    Delivery calls it after a send; the demo calls it for notices it treats
+    as sent in the past.
+    """
     with transaction.atomic():
         Message.objects.filter(pk=message.pk).update(
             status=MessageStatus.SENT,

@@ -157,14 +157,14 @@ def test_a_message_whose_delivery_crashes_is_parked_and_the_others_are_sent(
     ]
     by_key = {m.dedupe_key: m.pk for m in Message.objects.all()}
     bad_pk = by_key[sent[1].dedupe_key]
-    record_sent = outbox._record_sent
+    message_sent = outbox.message_sent
 
-    def crashing(message, *, at):
+    def crashing(*, message, at):
         if message.pk == bad_pk:
             raise RuntimeError(f"cannot record {BAD_NAME}")
-        record_sent(message, at=at)
+        message_sent(message=message, at=at)
 
-    monkeypatch.setattr(outbox, "_record_sent", crashing)
+    monkeypatch.setattr(outbox, "message_sent", crashing)
 
     assert outbox.deliver_due(now=NOON) == 3
 
