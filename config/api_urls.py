@@ -1,11 +1,11 @@
 from django.urls import include, path
 
+# One module per app, each under its own prefixes: the order here does not matter
+# (tests/test_urls.py).
 urlpatterns = [
+    path("", include("outlets.api.urls")),
     path("", include("customers.api.urls")),
-    # Before the routers, so "shipments/events/" is never read as a shipment id.
-    path("", include("shipments.api.ingest_urls")),
-    path("", include("shipments.api.urls")),
-    path("", include("shipments.api.problem_urls")),
-    path("", include("shipments.api.excursion_urls")),
+    path("", include("shipments.api_urls")),
     path("", include("clocks.api.urls")),
+    path("", include("followups.api.urls")),
 ]

@@ -1,23 +1,22 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
+
+from outlets.api.docs import SwaggerPage
 
 urlpatterns = [
     path("", include("outlets.urls")),
     path("customers/", include("customers.urls")),
-    path("shipments/", include("shipments.urls")),
-    path("problems/", include("shipments.problem_urls")),
-    path("cold-chain/", include("shipments.excursion_urls")),
+    path("", include("shipments.urls")),
     path("service/", include("clocks.urls")),
+    path("care/", include("followups.urls")),
     path("p/", include("customers.progress_urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path(
-        "api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"
-    ),
+    path("api/docs/", SwaggerPage.as_view(url_name="schema"), name="api-docs"),
 ]
 
 # The API's error shape under /api/, the site's error pages elsewhere.

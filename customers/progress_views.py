@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from outlets.access import Capability, requires, visible
-from shipments.progress_selectors import progress_board
+from shipments.tracking.selectors import progress_board
 
 from .models import Customer
 from .services import live_links, progress_link_rotate, progress_url

@@ -53,6 +53,7 @@ from customers.services import (
 )
 from customers.tenure import add_months
 from outlets.models import BusinessHours, Outlet, Role, Staff
+from shipments.coldchain.readings import reading_record, readings_record_bulk
 from shipments.models import (
     InsuranceAnswer,
     MilestoneKind,
@@ -64,18 +65,15 @@ from shipments.models import (
     Shipment,
     ShipmentStatus,
 )
-from shipments.services import (
-    milestone_record,
+from shipments.pickups.services import (
     pickup_accept,
     pickup_contact,
     pickup_create,
     pickup_enter,
     pickup_pick_up,
-    problem_report,
-    problem_respond,
-    reading_record,
 )
-from shipments.services.readings import readings_record_bulk
+from shipments.problems.services import problem_report, problem_respond
+from shipments.tracking.milestones import milestone_record
 
 PASSWORD = "demo-pass-123"
 SEED = 20240618  # 618: the mid-year sale

@@ -1,6 +1,6 @@
 """Pickups, shipments and problems: looked up and corrected here, run elsewhere.
 
-Each step of a pickup or a problem is a service (``shipments.services``) that
+Each step of a pickup or a problem is a service (``services.py`` of its sub-package) that
 also starts or meets a clock and writes the customer's message. So the admin
 cannot create these rows or move their state: it may only correct what was
 typed (an address, a description, the customer picked by mistake).
@@ -50,7 +50,7 @@ class PickupRequestAdmin(NoAddAdmin, ScopedAdmin, admin.ModelAdmin):
     date_hierarchy = "requested_at"
     autocomplete_fields = ("customer",)
     # The workflow's state: accept, contact, pick up and enter are services
-    # (shipments.services.pickups) that start and meet the pickup clocks.
+    # (shipments.pickups.services) that start and meet the pickup clocks.
     readonly_fields = (
         "outlet",
         "courier",

@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from .services.progress import progress_updates_send
+from .tracking.progress import progress_updates_send
 
 log = logging.getLogger(__name__)
 

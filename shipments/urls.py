@@ -1,18 +1,43 @@
-from django.urls import path
+"""Every page of shipments, one list per sub-domain, each under its namespace.
 
-from . import views
+Templates and tests reverse these names ("shipments:courier-pickups",
+"problems:board", "excursions:board"), so paths and names stay as they are.
+"""
 
-app_name = "shipments"
+from django.urls import include, path
 
-# The courier's phone pages. Other groups of pages (the problem board in
-# problem_views.py) keep their own list here and are joined below.
+from .coldchain import views as coldchain
+from .pickups import views as pickups
+from .problems import views as problems
+
+# The courier's phone pages.
 pickup_patterns = [
-    path("pickups/", views.courier_pickups, name="courier-pickups"),
-    path("pickups/<int:pk>/", views.courier_pickup, name="courier-pickup"),
-    path("pickups/<int:pk>/accept/", views.accept, name="pickup-accept"),
-    path("pickups/<int:pk>/contact/", views.contact, name="pickup-contact"),
-    path("pickups/<int:pk>/pick-up/", views.pick_up, name="pickup-pick-up"),
-    path("pickups/<int:pk>/enter/", views.enter, name="pickup-enter"),
+    path("pickups/", pickups.courier_pickups, name="courier-pickups"),
+    path("pickups/<int:pk>/", pickups.courier_pickup, name="courier-pickup"),
+    path("pickups/<int:pk>/accept/", pickups.accept, name="pickup-accept"),
+    path("pickups/<int:pk>/contact/", pickups.contact, name="pickup-contact"),
+    path("pickups/<int:pk>/pick-up/", pickups.pick_up, name="pickup-pick-up"),
+    path("pickups/<int:pk>/enter/", pickups.enter, name="pickup-enter"),
 ]
 
-urlpatterns = [*pickup_patterns]
+problem_patterns = [
+    path("", problems.board, name="board"),
+    path("report/", problems.report, name="report"),
+    path("summary/", problems.summary, name="summary"),
+    path("<int:pk>/", problems.detail, name="detail"),
+    path("<int:pk>/<slug:step>/", problems.act, name="act"),
+]
+
+excursion_patterns = [
+    path("", coldchain.board, name="board"),
+    path("<int:pk>/", coldchain.detail, name="detail"),
+    path("<int:pk>/handle/", coldchain.handle, name="handle"),
+    path("<int:pk>/confirm/", coldchain.confirm, name="confirm"),
+]
+
+# Each list has its own prefix, so their order here does not matter.
+urlpatterns = [
+    path("shipments/", include((pickup_patterns, "shipments"))),
+    path("problems/", include((problem_patterns, "problems"))),
+    path("cold-chain/", include((excursion_patterns, "excursions"))),
+]

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from customers.services import customer_create
 from outlets.models import BusinessHours, Outlet, Role, Staff
 from shipments.models import Shipment
-from shipments.services import pickup_create
+from shipments.pickups.services import pickup_create
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # A Wednesday inside business hours, far from any public holiday.

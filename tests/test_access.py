@@ -21,7 +21,7 @@ def test_hq_admin_sees_every_outlet(hq_admin, customer_a, customer_b):
 
 
 def test_courier_sees_only_customers_of_their_pickups(courier_a, customer_a, outlet_a):
-    from shipments.services import pickup_accept
+    from shipments.pickups.services import pickup_accept
 
     from .conftest import NOON, make_customer
 

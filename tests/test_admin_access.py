@@ -8,14 +8,16 @@ from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token, TokenProxy
 
 from clocks.models import CalendarDay, CalendarDayKind, Clock, ClockKind, ClockState
 from customers.models import Customer, Tier, TierChange
 from customers.services import progress_link_for
-from outlets.models import Role, Staff
+from outlets.models import ApiToken, Role, Staff
+from outlets.services import api_token_issue
 from shipments.models import ColdChainReading, MilestoneKind
-from shipments.services import milestone_record, pickup_accept, problem_report
+from shipments.pickups.services import pickup_accept
+from shipments.problems.services import problem_report
+from shipments.tracking.milestones import milestone_record
 
 from .conftest import NOON, make_pickup, make_shipment
 
@@ -266,15 +268,19 @@ def test_manager_cannot_make_staff_hq_or_superuser(manager_a, courier_a):
     assert "user_permissions" not in form.fields
 
 
-def test_manager_of_outlet_a_sees_only_outlet_a_api_tokens(
+def test_manager_of_outlet_a_sees_only_outlet_a_api_tokens_and_no_token_at_all(
     manager_a, courier_a, courier_b
 ):
-    mine, theirs = (
-        Token.objects.create(user=courier_a),
-        Token.objects.create(user=courier_b),
-    )
+    mine, mine_key = api_token_issue(staff=courier_a, now=NOON)
+    _, theirs_key = api_token_issue(staff=courier_b, now=NOON)
 
-    page = admin_client(manager_a, apps=["authtoken"]).get(changelist_url(TokenProxy))
+    client = admin_client(manager_a, apps=["outlets"])
+    page = client.get(changelist_url(ApiToken))
+    detail = client.get(reverse("admin:outlets_apitoken_change", args=[mine.pk]))
 
-    assert mine.key in page.text
-    assert theirs.key not in page.text
+    assert str(courier_a) in page.text
+    assert str(courier_b) not in page.text
+    # Only a one-way hash is stored: no page can show the token itself.
+    for text in (page.text, detail.text):
+        assert mine_key not in text and theirs_key not in text
+    assert not ApiToken.objects.filter(digest__in=[mine_key, theirs_key]).exists()

@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from clocks.policies import policy_save
-from shipments.services import pickup_accept
-from shipments.services.problems import problem_report
+from shipments.pickups.services import pickup_accept
+from shipments.problems.services import problem_report
 
 from .conftest import NOON, api_as, make_customer, make_pickup, make_shipment
 

@@ -30,8 +30,8 @@ from outlets.access import (
 from outlets.errors import DomainError, NotAllowed
 from outlets.models import Role
 from shipments.models import Problem
-from shipments.services import pickup_accept
-from shipments.services.problems import (
+from shipments.pickups.services import pickup_accept
+from shipments.problems.services import (
     problem_offer_solution,
     problem_report,
     problem_respond,
@@ -79,9 +79,11 @@ class Call:
 # Each capability: (page, API); None where that surface has no such action.
 SURFACES = {
     Capability.ADD_CUSTOMER: (
-        None,  # customers are added in the admin or through the API
+        lambda w: Call("post", "/customers/new/", {}),
         lambda w: Call("post", "/api/v1/customers/", {}),
     ),
+    Capability.IMPORT_CUSTOMERS: (lambda w: Call("get", "/customers/import/"), None),
+    Capability.EXPORT_CUSTOMERS: (lambda w: Call("get", "/customers/export/"), None),
     Capability.EDIT_CUSTOMER_FILE: (
         lambda w: Call("post", f"/customers/{w.customer.pk}/habits/", {}),
         lambda w: Call("patch", f"/api/v1/customers/{w.customer.pk}/habits/", {}),
@@ -144,6 +146,22 @@ SURFACES = {
     ),
     # Decided by the service for the scope a policy names; see the test below.
     Capability.EDIT_NETWORK_POLICIES: (None, None),
+    Capability.WORK_FOLLOW_UPS: (
+        lambda w: Call("get", "/care/day/"),
+        lambda w: Call("get", "/api/v1/me/day/"),
+    ),
+    Capability.MANAGE_FOLLOW_UPS: (
+        lambda w: Call("get", "/care/follow-ups/"),
+        lambda w: Call("get", "/api/v1/follow-ups/by-owner/"),
+    ),
+    Capability.EDIT_CARE_PLANS: (
+        lambda w: Call("get", "/care/plan/"),
+        lambda w: Call("get", "/api/v1/care-plan-rules/"),
+    ),
+    Capability.RUN_CAMPAIGNS: (
+        lambda w: Call("get", "/care/campaigns/"),
+        lambda w: Call("post", "/api/v1/campaigns/preview/", {}),
+    ),
 }
 
 

@@ -206,7 +206,7 @@ def test_breach_report_in_chinese_shows_iso_dates_and_reads_them_back(
 
 @pytest.mark.django_db
 def test_delay_form_in_chinese_shows_iso_and_accepts_what_it_showed(manager_a):
-    from shipments.problem_forms import DelayForm
+    from shipments.problems.forms import DelayForm
 
     expected = NOON + timedelta(hours=3)
     with translation.override("zh-hans"), timezone.override(SHANGHAI):

@@ -287,7 +287,7 @@ def test_a_page_post_that_fails_after_writing_leaves_no_row(
 
     shipment = make_shipment(customer_a)
     # The problem, its clocks and messages are written; then the answer fails.
-    monkeypatch.setattr("shipments.problem_views._reported", _boom)
+    monkeypatch.setattr("shipments.problems.views._reported", _boom)
     client.raise_request_exception = False
     client.force_login(courier_a)
     response = client.post(
@@ -310,8 +310,8 @@ def test_an_api_post_that_fails_after_writing_leaves_no_row(
     courier_a, customer_a, monkeypatch
 ):
     from clocks.models import Clock, Message
-    from shipments.api.problems import ProblemViewSet
     from shipments.models import Problem
+    from shipments.problems.api import ProblemViewSet
 
     shipment = make_shipment(customer_a)
     monkeypatch.setattr(ProblemViewSet, "_answer", _boom)
@@ -379,7 +379,7 @@ def test_a_request_that_fails_after_writing_a_message_neither_keeps_nor_sends_it
     from clocks.models import Message
     from shipments.models import Problem
 
-    monkeypatch.setattr("shipments.api.problems.attach_clocks", _boom)
+    monkeypatch.setattr("shipments.tracking.api.shipments.attach_clocks", _boom)
     api = api_as(manager_a)
     api.raise_request_exception = False
     response = _delay(api, make_shipment(customer_a))

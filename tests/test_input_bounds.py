@@ -24,13 +24,13 @@ from shipments.models import (
     ProblemStage,
     Shipment,
 )
-from shipments.services import (
+from shipments.pickups.services import (
     pickup_accept,
     pickup_contact,
     pickup_create,
     pickup_pick_up,
 )
-from shipments.services.problems import (
+from shipments.problems.services import (
     problem_offer_solution,
     problem_remedy,
     problem_report,

@@ -12,7 +12,7 @@ from clocks.models import Message
 from clocks.sweep import clocks_sweep
 from customers.services import customer_add_note
 from outlets.models import Role, Staff, person_name
-from shipments.services import pickup_accept
+from shipments.pickups.services import pickup_accept
 
 from .conftest import NOON, api_as, make_customer, make_pickup
 

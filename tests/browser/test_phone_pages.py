@@ -16,8 +16,8 @@ from django.utils.text import slugify
 
 from customers.services import progress_link_for
 from shipments.models import Milestone
-from shipments.services import pickup_accept, pickup_contact
-from shipments.services.problems import problem_report
+from shipments.pickups.services import pickup_accept, pickup_contact
+from shipments.problems.services import problem_report
 
 from ..conftest import make_pickup, make_shipment
 from .conftest import log_in

@@ -13,7 +13,7 @@ from clocks.outbox import deliver_due
 from clocks.selectors import clock_board
 from clocks.sweep import clocks_sweep
 from shipments.models import PickupRequest
-from shipments.services import pickup_accept, pickup_contact
+from shipments.pickups.services import pickup_accept, pickup_contact
 
 from ..conftest import NOON, make_customer, make_pickup
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from clocks.selectors import ReportRow, breach_report
 from clocks.sweep import clocks_sweep
 from outlets.models import Role
-from shipments.services import pickup_accept, pickup_contact
+from shipments.pickups.services import pickup_accept, pickup_contact
 
 from ..conftest import NOON, make_pickup, make_staff
 

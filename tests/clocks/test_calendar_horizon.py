@@ -36,7 +36,7 @@ from clocks.models import (
 )
 from clocks.tasks import sweep_clocks
 from lib.china_holidays import estimated_holidays
-from shipments.services import pickup_accept
+from shipments.pickups.services import pickup_accept
 
 from ..conftest import SHANGHAI, make_pickup
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from clocks.models import Clock, ClockKind, SubjectType
 from clocks.sweep import clocks_sweep
-from shipments.services import pickup_accept
+from shipments.pickups.services import pickup_accept
 
 from ..conftest import NOON, api_as, make_customer, make_pickup
 

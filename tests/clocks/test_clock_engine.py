@@ -28,9 +28,8 @@ from clocks.sweep import clocks_sweep
 from clocks.tasks import sweep_clocks
 from outlets.models import BusinessHours, Role
 from shipments.models import PickupRequest
-from shipments.services import (
-    pickup_accept,
-    pickup_contact,
+from shipments.pickups.services import pickup_accept, pickup_contact
+from shipments.problems.services import (
     problem_pause,
     problem_report,
     problem_respond,
@@ -585,7 +584,7 @@ def test_an_outlets_general_override_keeps_key_customers_priority_pickup(
     outlet_a, courier_a, customer_a
 ):
     from clocks.models import ClockPolicy
-    from shipments.services import pickup_accept
+    from shipments.pickups.services import pickup_accept
 
     from ..conftest import make_pickup
 

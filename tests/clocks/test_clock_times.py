@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 
 from clocks.models import Clock
 from clocks.templatetags.clock_times import clock_time
-from shipments.services import pickup_accept
+from shipments.pickups.services import pickup_accept
 
 from ..conftest import NOON, SHANGHAI, make_pickup
 

@@ -24,7 +24,7 @@ from clocks.tasks import deliver_messages
 from customers.models import Customer
 from outlets.models import BusinessHours
 from shipments.models import PickupRequest, PickupStatus, Shipment
-from shipments.services import (
+from shipments.pickups.services import (
     pickup_accept,
     pickup_contact,
     pickup_enter,

@@ -7,7 +7,7 @@ import pytest
 from clocks.models import Clock, ClockKind, ClockPolicy, SubjectType
 from clocks.policies import policy_save
 from outlets.errors import DomainError, NotAllowed
-from shipments.services import pickup_accept
+from shipments.pickups.services import pickup_accept
 
 from ..conftest import NOON, api_as, make_pickup
 

@@ -8,7 +8,7 @@ import pytest
 from clocks.models import Clock, ClockKind, ClockPolicy, Counting, SubjectType
 from clocks.policies import MAX_MINUTES, STANDARDS, policy_save
 from outlets.errors import DomainError
-from shipments.services import pickup_accept
+from shipments.pickups.services import pickup_accept
 
 from ..conftest import NOON, api_as, make_customer, make_pickup
 

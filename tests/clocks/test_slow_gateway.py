@@ -20,7 +20,7 @@ from clocks import outbox
 from clocks.models import Clock, ClockKind, ClockState, Message, MessageStatus
 from clocks.tasks import deliver_messages
 from shipments.models import MilestoneKind
-from shipments.services import milestones_record_bulk
+from shipments.tracking.milestones import milestones_record_bulk
 
 from ..conftest import NOON, make_shipment
 from .http_peer import serve, webhook_channels

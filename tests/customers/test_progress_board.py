@@ -10,16 +10,16 @@ from django.utils import timezone
 from customers.models import ProgressLink
 from customers.services import progress_link_for, progress_link_rotate
 from shipments.models import Milestone, ShipmentStatus
-from shipments.progress_selectors import (
+from shipments.problems.services import (
+    problem_offer_solution,
+    problem_report,
+    problem_respond,
+)
+from shipments.tracking.selectors import (
     MOVING_SHOWN,
     SIGNED_SHOWN,
     WAITING_SHOWN,
     progress_board,
-)
-from shipments.services.problems import (
-    problem_offer_solution,
-    problem_report,
-    problem_respond,
 )
 
 from ..conftest import NOON, make_customer, make_shipment

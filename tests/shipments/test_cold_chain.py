@@ -8,14 +8,14 @@ from django.utils import timezone
 from clocks.models import Clock, ClockKind, ClockState, Message, SubjectType
 from clocks.sweep import clocks_sweep
 from outlets.errors import StateConflict
+from shipments.coldchain.excursions import excursion_confirm, excursion_handle
+from shipments.coldchain.readings import reading_record, readings_record_bulk
 from shipments.models import (
     ColdChainReading,
     Excursion,
     ExcursionState,
     ProblemKind,
 )
-from shipments.services.excursions import excursion_confirm, excursion_handle
-from shipments.services.readings import reading_record, readings_record_bulk
 
 from ..conftest import NOON, api_as, make_customer, make_shipment
 

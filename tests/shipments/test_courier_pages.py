@@ -9,7 +9,7 @@ from clocks.models import Clock, ClockKind, ClockState
 from customers.services import customer_add_note
 from outlets.models import Role
 from shipments.models import InsuranceAnswer, PickupStatus, Shipment
-from shipments.services import pickup_accept, pickup_contact, pickup_pick_up
+from shipments.pickups.services import pickup_accept, pickup_contact, pickup_pick_up
 
 from ..conftest import NOON, make_customer, make_pickup, make_staff
 

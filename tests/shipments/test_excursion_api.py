@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from clocks.models import Clock, ClockKind, ClockState, SubjectType
+from shipments.coldchain.readings import readings_record_bulk
 from shipments.models import Excursion, Problem, ProblemKind
-from shipments.services.readings import readings_record_bulk
 
 from ..conftest import NOON, api_as, make_customer, make_shipment
 

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clocks.models import Clock, ClockKind, ClockState, SubjectType
+from shipments.coldchain.readings import readings_record_bulk
 from shipments.models import Excursion, Problem, ProblemKind
-from shipments.services import pickup_accept
-from shipments.services.readings import readings_record_bulk
+from shipments.pickups.services import pickup_accept
 
 from ..conftest import NOON, make_customer, make_pickup, make_shipment
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from clocks.models import Clock, Message
 from shipments.models import ColdChainReading, Milestone, MilestoneKind, ShipmentStatus
-from shipments.services import milestones_record_bulk
+from shipments.tracking.milestones import milestones_record_bulk
 
 from ..conftest import NOON, SHANGHAI, api_as, make_customer, make_shipment
 
@@ -333,10 +333,10 @@ def test_a_value_the_checks_miss_costs_only_its_own_event(
 ):
     # As if the text check forgot NUL: PostgreSQL refuses the whole statement.
     monkeypatch.setattr(
-        "shipments.services.milestones.are_storable", lambda *texts: True
+        "shipments.tracking.milestones.are_storable", lambda *texts: True
     )
     monkeypatch.setattr(
-        "shipments.services.milestones.text_errors", lambda value, limit: None
+        "shipments.tracking.milestones.text_errors", lambda value, limit: None
     )
     first, bad, last = (make_shipment(customer_a) for _ in range(3))
     events = [event(first), event(bad, note="a\x00b"), event(last)]
@@ -444,7 +444,7 @@ def test_a_reading_value_the_checks_miss_costs_only_its_own_reading(
     manager_a, customer_a, monkeypatch
 ):
     monkeypatch.setattr(
-        "shipments.services.readings.text_errors", lambda value, limit: None
+        "shipments.coldchain.readings.text_errors", lambda value, limit: None
     )
     first, last = make_shipment(customer_a), make_shipment(customer_a)
     readings = [reading(first), {**reading(first), "waybill": "SF\x00"}, reading(last)]

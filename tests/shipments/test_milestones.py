@@ -8,7 +8,7 @@ from clocks.sweep import clocks_sweep
 from clocks.texts import render
 from outlets.errors import DomainError
 from shipments.models import Milestone, MilestoneKind, ShipmentStatus
-from shipments.services import milestone_record, milestones_record_bulk
+from shipments.tracking.milestones import milestone_record, milestones_record_bulk
 
 from ..conftest import NOON, make_shipment
 

@@ -5,7 +5,7 @@ import pytest
 from clocks.models import Clock, ClockKind, ClockState
 from outlets.models import Role
 from shipments.models import PickupRequest, PickupStatus, Shipment
-from shipments.services import pickup_accept, pickup_contact, pickup_pick_up
+from shipments.pickups.services import pickup_accept, pickup_contact, pickup_pick_up
 
 from ..conftest import (
     NOON,

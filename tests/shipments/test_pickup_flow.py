@@ -7,7 +7,7 @@ from clocks.models import Clock, ClockKind, ClockState, Message
 from clocks.sweep import clocks_sweep
 from outlets.errors import NotAllowed, StateConflict
 from shipments.models import InsuranceAnswer, PickupStatus
-from shipments.services import (
+from shipments.pickups.services import (
     pickup_accept,
     pickup_contact,
     pickup_enter,

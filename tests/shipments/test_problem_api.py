@@ -12,7 +12,7 @@ from clocks.models import ClockKind, Message, SubjectType
 from clocks.services import clock_start
 from customers.services import progress_link_for
 from shipments.models import Milestone, Problem, ProblemStage
-from shipments.services.problems import (
+from shipments.problems.services import (
     problem_close,
     problem_offer_solution,
     problem_remedy,

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from clocks.models import Clock, Message
 from shipments.models import Problem, ProblemStage
-from shipments.services.problems import (
+from shipments.problems.services import (
     problem_close,
     problem_offer_solution,
     problem_remedy,

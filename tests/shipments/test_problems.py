@@ -11,7 +11,7 @@ from clocks.services import clock_for
 from clocks.sweep import clocks_sweep
 from outlets.errors import DomainError, StateConflict
 from shipments.models import Problem, ProblemStage, ShipmentStatus
-from shipments.services.problems import (
+from shipments.problems.services import (
     problem_close,
     problem_offer_solution,
     problem_pause,

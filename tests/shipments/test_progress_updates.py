@@ -5,9 +5,9 @@ from django.utils import timezone
 
 from clocks.models import Message
 from shipments.models import MilestoneKind
-from shipments.services import milestones_record_bulk
-from shipments.services.progress import progress_updates_send
 from shipments.tasks import send_progress_updates
+from shipments.tracking.milestones import milestones_record_bulk
+from shipments.tracking.progress import progress_updates_send
 
 from ..conftest import NOON, make_customer, make_shipment
 

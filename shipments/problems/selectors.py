@@ -18,7 +18,7 @@ from clocks.models import Clock, ClockKind, ClockState, SubjectType
 from outlets.access import visible
 from outlets.models import Role, Staff
 
-from .models import Liability, Problem, ProblemStage, Shipment
+from ..models import Liability, Problem, ProblemStage, Shipment
 
 # The clock each open stage is racing; a remedied problem only awaits closing.
 STAGE_CLOCK = {

@@ -37,7 +37,7 @@ from ..models import (
     Shipment,
     ShipmentStatus,
 )
-from .plausible import check_plausible
+from ..plausible import check_plausible
 
 STAGE_CLOCKS = (
     ClockKind.PROBLEM_RESPONSE,

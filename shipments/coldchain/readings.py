@@ -25,8 +25,7 @@ from lib.inserts import insert_new
 from outlets.errors import DomainError
 
 from ..models import ColdChainReading, Shipment
-from .excursions import NewReading, excursions_evaluate
-from .ingest import (
+from ..tracking.ingest import (
     Window,
     checked_instant,
     decimal_or_none,
@@ -35,7 +34,8 @@ from .ingest import (
     tenths,
     text_errors,
 )
-from .milestones import MAX_LENGTHS
+from ..tracking.milestones import MAX_LENGTHS
+from .excursions import NewReading, excursions_evaluate
 
 # Beyond what any cold chain or sensor can read: a sign of a broken sensor or unit.
 PLAUSIBLE_C = (Decimal("-90"), Decimal("90"))

@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from .models import PickupRequest, PickupStatus
+from ..models import PickupRequest, PickupStatus
 
 
 class PickupFilter(django_filters.FilterSet):

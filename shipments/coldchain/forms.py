@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import TEXT_LENGTH
+from ..models import TEXT_LENGTH
 
 
 class HandleForm(forms.Form):

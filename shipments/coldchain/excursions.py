@@ -28,7 +28,7 @@ from outlets.errors import DomainError, StateConflict
 from outlets.models import Staff
 
 from ..models import Excursion, ExcursionState, Problem, ProblemKind, Shipment
-from .problems import problem_report
+from ..problems.services import problem_report
 
 CHANGING = [
     "state",

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from outlets.access import Capability, requires
 from outlets.errors import DomainError
 
+from ..models import PickupRequest
 from .forms import (
     AcceptForm,
     ContactForm,
@@ -25,7 +26,6 @@ from .forms import (
     PickUpForm,
     action_form_for,
 )
-from .models import PickupRequest
 from .selectors import courier_board, pickup_detail
 from .services import pickup_accept, pickup_contact, pickup_enter, pickup_pick_up
 

@@ -21,8 +21,8 @@ from ..models import (
     PickupStatus,
     Shipment,
 )
-from .milestones import add_picked_up_milestone
-from .plausible import check_plausible
+from ..plausible import check_plausible
+from ..tracking.milestones import add_picked_up_milestone
 
 
 def pickup_create(

@@ -1,6 +1,5 @@
-"""The API of problems (the 1530 stages), shipments with their clocks, and
-progress-link rotation. Serializers validate and shape; services write; every
-read goes through ``outlets.access.visible``.
+"""The API of problems (the 1530 stages). Serializers validate and shape;
+services write; every read goes through ``outlets.access.visible``.
 """
 
 from collections.abc import Callable
@@ -20,10 +19,8 @@ from rest_framework.response import Response
 
 from clocks.api.serializers import ClockSerializer
 from customers.models import Customer
-from customers.services import progress_link_rotate, progress_url
-from lib.bounded_inputs import PlausibleDateTimeField
 from lib.bounds import FIRST_DAY, LAST_DAY, is_plausible_day
-from outlets.access import Capability, Capable, visible
+from outlets.access import Capability, Capable
 from outlets.api.references import visible_ref
 
 from ..models import (
@@ -31,23 +28,20 @@ from ..models import (
     PLAN_LENGTH,
     TEXT_LENGTH,
     Liability,
-    Milestone,
     Problem,
     ProblemKind,
     ProblemStage,
     RemedyKind,
     Shipment,
-    ShipmentStatus,
 )
-from ..problem_selectors import (
+from .selectors import (
     attach_clocks,
-    attach_shipment_clocks,
     liability_summary,
     problem_timeline,
     problems_for,
     reportable_shipments,
 )
-from ..services.problems import (
+from .services import (
     problem_close,
     problem_offer_solution,
     problem_pause,
@@ -55,7 +49,6 @@ from ..services.problems import (
     problem_report,
     problem_respond,
     problem_resume,
-    shipment_report_delay,
 )
 
 # --- Filters ------------------------------------------------------------------
@@ -75,20 +68,6 @@ class ProblemFilter(django_filters.FilterSet):
     class Meta:
         model = Problem
         fields = ["stage", "kind", "outlet", "customer", "shipment"]
-
-
-class ShipmentFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(
-        choices=ShipmentStatus.choices, label=gettext_lazy("Status")
-    )
-    customer = django_filters.NumberFilter(label=gettext_lazy("Customer"))
-    waybill = django_filters.CharFilter(
-        label=gettext_lazy("Waybill number"), max_length=30
-    )
-
-    class Meta:
-        model = Shipment
-        fields = ["status", "customer", "waybill"]
 
 
 # --- Shapes -------------------------------------------------------------------
@@ -195,12 +174,6 @@ class CloseInput(serializers.Serializer):
     )
 
 
-class DelayInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=500)
-    new_expected_at = PlausibleDateTimeField()
-    plan = serializers.CharField(max_length=PLAN_LENGTH)
-
-
 class LiabilityPartSerializer(serializers.Serializer):
     liability = serializers.CharField()
     label = serializers.CharField()
@@ -222,78 +195,23 @@ class SummarySerializer(serializers.Serializer):
     outlets = OutletSummarySerializer(many=True)
 
 
-class MilestoneSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Milestone
-        fields = ["kind", "occurred_at", "location", "note", "recorded_at"]
-
-
-class ShipmentProblemSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Problem
-        fields = ["id", "kind", "stage", "reported_at", "handling_plan"]
-
-
-class ShipmentSerializer(serializers.ModelSerializer):
-    milestones = MilestoneSerializer(many=True, read_only=True)
-    problems = ShipmentProblemSerializer(many=True, read_only=True)
-    clocks = ClockSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = Shipment
-        fields = [
-            "id",
-            "waybill",
-            "customer",
-            "outlet",
-            "service_level",
-            "status",
-            "goods_description",
-            "cold_chain",
-            "fragile",
-            "valuable",
-            "pieces",
-            "weight_kg",
-            "declared_value",
-            "insured_value",
-            "expected_arrival",
-            "created_at",
-            "milestones",
-            "problems",
-            "clocks",
-        ]
-
-
-class RotateInput(serializers.Serializer):
-    customer = serializers.IntegerField()
-
-
-class ProgressLinkSerializer(serializers.Serializer):
-    customer = serializers.IntegerField(source="customer_id")
-    url = serializers.SerializerMethodField()
-    created_at = serializers.DateTimeField()
-
-    def get_url(self, link) -> str:
-        return progress_url(link.token)
-
-
 # --- Views --------------------------------------------------------------------
 
 
-def _valid(serializer_class, request: Request) -> dict:
+def validated(serializer_class, request: Request) -> dict:
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 
 
-class _WithNow:
+class WithNow:
     # Clocks show the seconds left as of this request.
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}
 
 
 class ProblemViewSet(
-    _WithNow, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    WithNow, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Problems and their 1530 stages: respond (10 min), offer a solution (50 min),
     remedy (3 h), close with liability and compensation; pause while waiting on
@@ -332,7 +250,7 @@ class ProblemViewSet(
 
     @extend_schema(request=ProblemReportInput, responses=ProblemDetailSerializer)
     def create(self, request: Request) -> Response:
-        data = _valid(ProblemReportInput, request)
+        data = validated(ProblemReportInput, request)
         shipment = self._shipment(data)
         customer = shipment.customer if shipment else None
         if customer is None:
@@ -370,7 +288,7 @@ class ProblemViewSet(
 
     def _step(self, request: Request, shape, run: Callable) -> Response:
         problem = self.get_object()
-        data = _valid(shape, request) if shape else {}
+        data = validated(shape, request) if shape else {}
         return self._answer(run(problem, data, timezone.now()))
 
     @extend_schema(request=NoteInput, responses=ProblemDetailSerializer)
@@ -470,71 +388,3 @@ def _month(value: str | None):
         reason = _("Give a month from %(first)s to %(last)s.") % window
         raise ValidationError({"month": [reason]})
     return month
-
-
-class ShipmentViewSet(
-    _WithNow, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
-    """Shipments with their milestones, open problems and service clocks."""
-
-    permission_classes = [Capable]
-    capabilities = {"delay": Capability.SEND_DELAY_NOTICE}
-    serializer_class = ShipmentSerializer
-    filterset_class = ShipmentFilter
-    ordering_fields = ["created_at", "expected_arrival", "status"]
-    lookup_value_regex = r"\d+"
-
-    def get_queryset(self):
-        return visible(self.request.user, Shipment.objects.all()).prefetch_related(
-            "milestones", "problems", "excursions"
-        )
-
-    def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        if page is not None:
-            attach_shipment_clocks(page)
-        return page
-
-    def get_object(self) -> Shipment:
-        shipment = super().get_object()
-        attach_shipment_clocks([shipment])
-        return shipment
-
-    @extend_schema(request=DelayInput, responses={201: ProblemDetailSerializer})
-    @action(detail=True, methods=["post"])
-    def delay(self, request: Request, pk=None) -> Response:
-        """Report a delay: the customer is told at once, with the new time and plan."""
-        shipment = self.get_object()
-        data = _valid(DelayInput, request)
-        problem = shipment_report_delay(
-            shipment=shipment,
-            reason=data["reason"],
-            new_expected_at=data["new_expected_at"],
-            plan=data["plan"],
-            reported_by=request.user,
-            now=timezone.now(),
-        )
-        problem = problems_for(request.user).get(pk=problem.pk)
-        attach_clocks([problem])
-        body = ProblemDetailSerializer(problem, context=self.get_serializer_context())
-        return Response(body.data, status=status.HTTP_201_CREATED)
-
-
-class ProgressLinkViewSet(viewsets.GenericViewSet):
-    permission_classes = [Capable]
-    capabilities = {"*": Capability.ROTATE_PROGRESS_LINK}
-    serializer_class = ProgressLinkSerializer
-
-    def get_queryset(self):
-        return visible(self.request.user, Customer.objects.all())
-
-    @extend_schema(request=RotateInput, responses=ProgressLinkSerializer)
-    @action(detail=False, methods=["post"])
-    def rotate(self, request: Request) -> Response:
-        """Revoke the customer's board link and issue a new one."""
-        data = _valid(RotateInput, request)
-        customer = visible_ref(
-            request.user, Customer.objects.all(), data["customer"], "customer"
-        )
-        link = progress_link_rotate(customer=customer, now=timezone.now())
-        return Response(ProgressLinkSerializer(link).data)

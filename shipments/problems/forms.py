@@ -9,7 +9,7 @@ from lib.bounded_inputs import validate_plausible_day, validate_plausible_instan
 from outlets.errors import DomainError
 from outlets.models import Staff
 
-from .models import (
+from ..models import (
     MAX_YUAN,
     PLAN_LENGTH,
     TEXT_LENGTH,
@@ -18,7 +18,7 @@ from .models import (
     RemedyKind,
     Shipment,
 )
-from .problem_selectors import reportable_shipments
+from .selectors import reportable_shipments
 
 BIG = {"class": "form-control form-control-lg"}
 BIG_SELECT = {"class": "form-select form-select-lg"}

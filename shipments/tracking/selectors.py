@@ -38,8 +38,8 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
 
-from .models import Milestone, MilestoneKind, Problem, ProblemStage, Shipment
-from .models import ShipmentStatus as Status
+from ..models import Milestone, MilestoneKind, Problem, ProblemStage, Shipment
+from ..models import ShipmentStatus as Status
 
 MOVING_SHOWN = 30
 WAITING_SHOWN = 10

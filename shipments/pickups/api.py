@@ -11,16 +11,9 @@ from outlets.api.references import visible_ref
 from outlets.errors import NotAllowed
 from outlets.models import Staff
 
-from ..filters import PickupFilter
 from ..models import PickupRequest
-from ..selectors import pickups_for, with_clocks
-from ..services import (
-    pickup_accept,
-    pickup_contact,
-    pickup_create,
-    pickup_enter,
-    pickup_pick_up,
-)
+from .filters import PickupFilter
+from .selectors import pickups_for, with_clocks
 from .serializers import (
     AcceptInputSerializer,
     ContactInputSerializer,
@@ -28,6 +21,13 @@ from .serializers import (
     PickupCreateSerializer,
     PickUpInputSerializer,
     PickupSerializer,
+)
+from .services import (
+    pickup_accept,
+    pickup_contact,
+    pickup_create,
+    pickup_enter,
+    pickup_pick_up,
 )
 
 

@@ -1,6 +1,6 @@
 """Cold-chain pages: the excursion board and one excursion with its two actions.
 
-The reads at the top are shared with the API (``shipments/api/excursions.py``)
+The reads at the top are shared with the API (``shipments/coldchain/api.py``)
 so a page and an endpoint show the same rows to the same person. Every action
 is one service call; a refused action is shown, never a server error.
 """
@@ -15,18 +15,11 @@ from django.views.decorators.http import require_POST
 from outlets.access import Capability, requires
 from outlets.errors import DomainError, StateConflict
 
-from .excursion_forms import HandleForm
-from .excursion_selectors import (
-    excursion_board,
-    excursion_detail,
-    excursion_readings,
-)
-from .models import Excursion
-from .problem_forms import add_domain_error
-from .services.excursions import (
-    excursion_confirm,
-    excursion_handle,
-)
+from ..models import Excursion
+from ..problems.forms import add_domain_error
+from .excursions import excursion_confirm, excursion_handle
+from .forms import HandleForm
+from .selectors import excursion_board, excursion_detail, excursion_readings
 
 
 @requires(Capability.WATCH_COLD_CHAIN)

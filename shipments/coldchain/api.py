@@ -1,7 +1,7 @@
 """The API of cold-chain excursions: read them with their alarm clock and
 readings, record the handling, confirm damage. Serializers validate and shape;
-the services in ``shipments.services.excursions`` write; reads are the pages'
-(``shipments.excursion_selectors``), which go through ``outlets.access.visible``.
+the services in ``shipments.coldchain.excursions`` write; reads are the pages'
+(``shipments.coldchain.selectors``), which go through ``outlets.access.visible``.
 """
 
 import django_filters
@@ -16,13 +16,11 @@ from rest_framework.response import Response
 from clocks.api.serializers import ClockSerializer
 from outlets.access import Capability, Capable
 
-from ..excursion_selectors import (
-    attach_alarm_clocks,
-    excursion_readings,
-    excursions_for,
-)
 from ..models import TEXT_LENGTH, ColdChainReading, Excursion, ExcursionState
-from ..services.excursions import excursion_confirm, excursion_handle
+from ..tracking.api.ingest import MAX_ITEMS, RECENT, RESULTS, IngestView
+from .excursions import excursion_confirm, excursion_handle
+from .readings import readings_record_bulk
+from .selectors import attach_alarm_clocks, excursion_readings, excursions_for
 
 
 class ExcursionFilter(django_filters.FilterSet):
@@ -196,3 +194,41 @@ class ExcursionViewSet(
             excursion, context=self.get_serializer_context()
         )
         return Response(body.data)
+
+
+# --- Bulk readings from sensors ------------------------------------------------
+
+
+class ReadingSerializer(serializers.Serializer):
+    waybill = serializers.CharField(max_length=30)
+    taken_at = serializers.DateTimeField(help_text=RECENT)
+    temperature_c = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        help_text=_("From -90 to 90 °C (after converting, when the unit is F)."),
+    )
+    humidity_pct = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        min_value=0,
+        max_value=100,
+        required=False,
+        allow_null=True,
+    )
+    unit = serializers.ChoiceField(choices=["C", "F"])
+
+
+class ReadingBatchSerializer(serializers.Serializer):
+    readings = ReadingSerializer(many=True, max_length=MAX_ITEMS)
+
+
+class ReadingsView(IngestView):
+    key = "readings"
+
+    def record(self, items: list, **kwargs) -> list[dict]:
+        return readings_record_bulk(items, **kwargs)
+
+    @extend_schema(request=ReadingBatchSerializer, responses=RESULTS)
+    def post(self, request):
+        """Store up to 1,000 cold-chain readings; one result per reading."""
+        return super().post(request)

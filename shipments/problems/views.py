@@ -20,8 +20,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from outlets.access import Capability, may, requires
 from outlets.errors import DomainError, StateConflict
 
-from .models import Problem, ProblemStage
-from .problem_forms import (
+from ..models import Problem, ProblemStage
+from .forms import (
     CloseForm,
     DelayForm,
     MonthForm,
@@ -31,13 +31,13 @@ from .problem_forms import (
     SolutionForm,
     add_domain_error,
 )
-from .problem_selectors import (
+from .selectors import (
     liability_summary,
     problem_board,
     problem_detail,
     problem_timeline,
 )
-from .services.problems import (
+from .services import (
     problem_close,
     problem_offer_solution,
     problem_pause,

@@ -10,8 +10,8 @@ from clocks.models import Clock, ClockKind, SubjectType
 from outlets.access import visible
 from outlets.models import Staff
 
-from .models import ColdChainReading, Excursion, ExcursionState
-from .services.excursions import NewReading, is_outside
+from ..models import ColdChainReading, Excursion, ExcursionState
+from .excursions import NewReading, is_outside
 
 # Still someone's job: out of range now, or back in range with the alarm unanswered.
 OPEN = Q(state__in=[ExcursionState.SUSPECTED, ExcursionState.ALARMED]) | Q(

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from outlets.access import Capability
 from outlets.errors import DomainError
 
-from .models import (
+from ..models import (
     MAX_PIECES,
     MAX_WEIGHT_KG,
     MIN_WEIGHT_KG,

@@ -2,7 +2,8 @@
 
 The answer has one result per item, in order; a bad item is rejected on its
 own and never costs the others. The body itself being malformed (not JSON,
-no list, too many items) is a 400 in the API's one error shape.
+no list, too many items) is a 400 in the API's one error shape. The sensors'
+readings come in the same way (``shipments/coldchain/api.py``).
 """
 
 from django.utils import timezone
@@ -13,13 +14,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from outlets.access import visible
+from shipments.models import MilestoneKind, Shipment
 
-from ..models import MilestoneKind, Shipment
-from ..services.milestones import milestones_record_bulk
-from ..services.readings import readings_record_bulk
+from ..milestones import milestones_record_bulk
 
 MAX_ITEMS = 1000
-_RECENT = _(
+RECENT = _(
     "With its UTC offset (at most ±14:00); at most a year before and a day "
     "after the request."
 )
@@ -30,28 +30,9 @@ class EventSerializer(serializers.Serializer):
 
     waybill = serializers.CharField(max_length=30)
     kind = serializers.ChoiceField(choices=MilestoneKind.choices)
-    occurred_at = serializers.DateTimeField(help_text=_RECENT)
+    occurred_at = serializers.DateTimeField(help_text=RECENT)
     location = serializers.CharField(max_length=120, required=False)
     note = serializers.CharField(max_length=255, required=False)
-
-
-class ReadingSerializer(serializers.Serializer):
-    waybill = serializers.CharField(max_length=30)
-    taken_at = serializers.DateTimeField(help_text=_RECENT)
-    temperature_c = serializers.DecimalField(
-        max_digits=5,
-        decimal_places=1,
-        help_text=_("From -90 to 90 °C (after converting, when the unit is F)."),
-    )
-    humidity_pct = serializers.DecimalField(
-        max_digits=4,
-        decimal_places=1,
-        min_value=0,
-        max_value=100,
-        required=False,
-        allow_null=True,
-    )
-    unit = serializers.ChoiceField(choices=["C", "F"])
 
 
 class ResultSerializer(serializers.Serializer):
@@ -64,10 +45,6 @@ class ResultSerializer(serializers.Serializer):
 
 class EventBatchSerializer(serializers.Serializer):
     events = EventSerializer(many=True, max_length=MAX_ITEMS)
-
-
-class ReadingBatchSerializer(serializers.Serializer):
-    readings = ReadingSerializer(many=True, max_length=MAX_ITEMS)
 
 
 # Only for its messages: the envelope is checked in plain Python (``_items``).
@@ -96,7 +73,7 @@ def _items(body, key: str) -> list:
     raise serializers.ValidationError({key: [error]})
 
 
-class _IngestView(APIView):
+class IngestView(APIView):
     key = ""
 
     def record(self, items: list, **kwargs) -> list[dict]:
@@ -111,28 +88,16 @@ class _IngestView(APIView):
         return Response({"results": results})
 
 
-_RESULTS = inline_serializer("IngestResults", {"results": ResultSerializer(many=True)})
+RESULTS = inline_serializer("IngestResults", {"results": ResultSerializer(many=True)})
 
 
-class MilestoneEventsView(_IngestView):
+class MilestoneEventsView(IngestView):
     key = "events"
 
     def record(self, items: list, **kwargs) -> list[dict]:
         return milestones_record_bulk(items, **kwargs)
 
-    @extend_schema(request=EventBatchSerializer, responses=_RESULTS)
+    @extend_schema(request=EventBatchSerializer, responses=RESULTS)
     def post(self, request):
         """Record up to 1,000 milestone scans; one result per scan, in order."""
-        return super().post(request)
-
-
-class ReadingsView(_IngestView):
-    key = "readings"
-
-    def record(self, items: list, **kwargs) -> list[dict]:
-        return readings_record_bulk(items, **kwargs)
-
-    @extend_schema(request=ReadingBatchSerializer, responses=_RESULTS)
-    def post(self, request):
-        """Store up to 1,000 cold-chain readings; one result per reading."""
         return super().post(request)

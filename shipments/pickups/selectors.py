@@ -11,7 +11,7 @@ from customers.models import CustomerNote
 from outlets.access import Capability, may, visible
 from outlets.models import Staff
 
-from .models import PickupRequest, PickupStatus
+from ..models import PickupRequest, PickupStatus
 
 # The work a courier still owes on a pickup they hold.
 IN_HAND = [PickupStatus.ACCEPTED, PickupStatus.CONTACTED, PickupStatus.PICKED_UP]
