@@ -1,9 +1,10 @@
 """Pickups, shipments and problems: looked up and corrected here, run elsewhere.
 
-Each step of a pickup or a problem is a service (``services.py`` of its sub-package) that
-also starts or meets a clock and writes the customer's message. So the admin
-cannot create these rows or move their state: it may only correct what was
-typed (an address, a description, the customer picked by mistake).
+Each step of a pickup or a problem is a service (its sub-package's
+``services.py``) that also starts or meets a clock and writes the customer's
+message. So the admin cannot create these rows or move their state: it may
+only correct what was typed (an address, a description, the customer picked by
+mistake).
 """
 
 from django.contrib import admin
