@@ -289,6 +289,12 @@ def policy_save(
     return policy
 
 
+def default_policy_outlet(by: Staff) -> Outlet | None:
+    """The scope of a policy saved without an outlet: the user's own outlet,
+    or for HQ the network defaults."""
+    return None if by.is_hq else by.outlet
+
+
 def _check_scope(by: Staff, outlet: Outlet | None) -> None:
     if outlet is None and not may(by, Capability.EDIT_NETWORK_POLICIES):
         raise NotAllowed(

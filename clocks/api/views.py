@@ -10,7 +10,7 @@ from outlets.api.references import visible_ref
 from outlets.models import Outlet, Staff
 
 from ..filters import ClockFilter
-from ..policies import policy_save
+from ..policies import default_policy_outlet, policy_save
 from ..selectors import clocks_for, policies_for
 from .serializers import (
     ClockPolicyInputSerializer,
@@ -94,5 +94,5 @@ def _policy_outlet(user: Staff, data: dict) -> Outlet | None:
     """Omitted: the user's own outlet (HQ: the network). An outlet they cannot
     see answers like one that does not exist."""
     if "outlet" not in data:
-        return None if user.is_hq else user.outlet
+        return default_policy_outlet(user)
     return visible_ref(user, Outlet.objects.all(), data["outlet"], "outlet")
