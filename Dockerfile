@@ -20,12 +20,13 @@ RUN pip install -r requirements.lock
 COPY . .
 # Settings refuse to load without SECRET_KEY when DEBUG=0; the key below is
 # only for this build step and never reaches a running container.
-# var/ holds celery beat's schedule file, so the app user must own it.
+# var/ holds celery beat's schedule file, so the app user must own it; web
+# runs collectstatic again at start (docker-compose.yml), so staticfiles/ too.
 RUN rm -rf .venv var staticfiles \
     && SECRET_KEY=build-only DEBUG=0 python manage.py compilemessages --ignore=.venv -v 0 \
     && SECRET_KEY=build-only DEBUG=0 python manage.py collectstatic --noinput -v 0 \
     && mkdir -p var \
-    && chown -R app:app var
+    && chown -R app:app var staticfiles
 
 USER app
 EXPOSE 8000

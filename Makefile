@@ -20,7 +20,7 @@ WORKER_CMD := celery -A config worker --queues celery --concurrency 2 --loglevel
 CLOCK_WORKER_CMD := celery -A config worker --queues clocks --concurrency 2 --hostname clocks@%h --loglevel INFO
 BEAT_CMD := celery -A config beat --loglevel INFO
 
-.PHONY: run test test-dates bench lint setup messages services-check seed
+.PHONY: run test test-dates bench lint setup messages services-check seed dev-env-cleanup
 
 $(VENV)/.installed: requirements.lock
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -29,14 +29,15 @@ $(VENV)/.installed: requirements.lock
 	$(PY) -m pip install --quiet -r requirements.lock
 	touch $@
 
-# A checkout is a development machine: bare `manage.py` commands get DEBUG=1
-# from here. Real environment variables win; production never has this file
-# (it is git- and docker-ignored).
-.env:
-	@printf 'DEBUG=1\n' > .env
-	@echo "Wrote .env (DEBUG=1) for local development; see .env.example for the rest."
+# Every target passes DEBUG=1 itself and bare `manage.py` defaults to it, so no
+# .env is written: a server started in a checkout (gunicorn, celery) must never
+# run with DEBUG=1 from a file it did not ask for. The .env earlier versions
+# wrote (exactly "DEBUG=1") is removed; a deployer's own .env is left alone.
+dev-env-cleanup:
+	@if [ "$$(cat .env 2>/dev/null)" = "DEBUG=1" ]; then rm .env; \
+	  echo "Removed the development .env (DEBUG=1): make and manage.py set it themselves."; fi
 
-setup: $(VENV)/.installed .env messages
+setup: $(VENV)/.installed dev-env-cleanup messages
 
 messages: $(VENV)/.installed
 	@command -v msgfmt >/dev/null || { echo "msgfmt is missing: apt-get install gettext"; exit 1; }

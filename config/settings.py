@@ -5,10 +5,12 @@ Every variable has a default that works on a laptop with no servers: SQLite in
 CELERY_BROKER_URL, SECRET_KEY and ALLOWED_HOSTS (see README.md).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -16,9 +18,13 @@ VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)
 
 env = environ.Env()
+# A deployer's own .env (see .env.example); real environment variables win.
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=False)
+# Servers (gunicorn, celery) start in production mode unless DEBUG says
+# otherwise; manage.py in a checkout is a development tool and asks for
+# development mode by default (DJANGO_DEBUG_DEFAULT, set in manage.py).
+DEBUG = env.bool("DEBUG", default=env.bool("DJANGO_DEBUG_DEFAULT", default=False))
 if DEBUG:
     SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-do-not-deploy")
 else:
@@ -26,6 +32,47 @@ else:
     SECRET_KEY = env.str("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+
+def _proxy_ssl_header(value: str) -> tuple[str, str] | None:
+    """``HTTP_X_FORWARDED_PROTO,https`` -> the (header, value) pair; empty: none.
+
+    Only set it behind a proxy that always sets (or strips) that header, or a
+    client could claim HTTPS over plain HTTP.
+    """
+    if not value:
+        return None
+    header, _, secure = value.partition(",")
+    if not header.startswith("HTTP_") or not secure:
+        raise environ.ImproperlyConfigured(
+            "SECURE_PROXY_SSL_HEADER takes HEADER,value, e.g. "
+            "HTTP_X_FORWARDED_PROTO,https"
+        )
+    return header.strip(), secure.strip()
+
+
+# --- Behind a TLS proxy (README: "Deploying behind TLS") -------------------
+# Off by default so `make run` works over plain HTTP on a laptop; production
+# sets them all, and `manage.py check --deploy` then reports no issue.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(
+    env.str("SECURE_PROXY_SSL_HEADER", default="")
+)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool(
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False
+)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+# Staff log in each working day; a stolen session cookie is worth a day, not
+# Django's two weeks.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=24 * 60 * 60)
+SECURE_REFERRER_POLICY = "same-origin"
+# Besides every answer to a logged-in person (lib/cache_control.py): the API
+# and the customer's progress board.
+NO_STORE_PATH_PREFIXES = ["/api/", "/p/"]
+X_FRAME_OPTIONS = "DENY"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -35,11 +82,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "phonenumber_field",
+    "axes",
+    "csp",
     # Floors, bottom to top (docs/architecture.md): each imports only below it.
     "outlets",
     "customers",
@@ -54,6 +103,7 @@ MIDDLEWARE = [
     "outlets.api.errors.ApiErrorShapeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -61,6 +111,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Answers that may carry personal data are never stored by a browser or a
+    # proxy (lib/cache_control.py).
+    "lib.cache_control.NoStoreMiddleware",
+    # Turns a locked-out login (outlets/login_throttle.py) into its answer.
+    "axes.middleware.AxesMiddleware",
     # Innermost: a POST (PUT, PATCH, DELETE) is one transaction around the
     # view, rolled back when it answers an error (lib/atomic_writes.py).
     "lib.atomic_writes.AtomicWritesMiddleware",
@@ -117,9 +172,37 @@ if env.str("DATABASE_TEST_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": env.str("DATABASE_TEST_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+_VALIDATORS = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": f"{_VALIDATORS}.UserAttributeSimilarityValidator"},
+    {"NAME": f"{_VALIDATORS}.MinimumLengthValidator"},
+    {"NAME": f"{_VALIDATORS}.CommonPasswordValidator"},
+    {"NAME": f"{_VALIDATORS}.NumericPasswordValidator"},
 ]
+
+# --- Login throttling (django-axes) ----------------------------------------
+# The login page, the admin login and the API token endpoint all go through
+# authenticate(): the throttle backend refuses a locked-out account or address
+# before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "outlets.login_throttle.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+# Each on its own: guessing one account from many addresses, or many accounts
+# from one address, both lock.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "outlets.login_throttle.lockout_response"
+AXES_CLIENT_STR_CALLABLE = "outlets.login_throttle.client_description"
+# Behind N proxies the client is the N-th address from the right of
+# X-Forwarded-For; without one, REMOTE_ADDR (a header could be forged).
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+if PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 # --- Language and time ----------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -134,16 +217,41 @@ PHONENUMBER_DEFAULT_REGION = "CN"
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # DEBUG=0: hashed names (cached for ever by browsers) from `collectstatic`,
+    # served by whitenoise, so no separate web server is needed. DEBUG=1 (make
+    # run, the test suite): the files as they are in the checkout.
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+# --- Content-Security-Policy (django-csp) ------------------------------------
+# Only our own vendored scripts and styles; an inline <script> or <style> runs
+# only with the request's nonce (templates/errors/standalone.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        # Bootstrap draws its icons (menu, select arrow, close) as data: SVGs.
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
 }
 
 # --- API -------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "outlets.api.authentication.StaffTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["outlets.api.permissions.IsActiveStaff"],
@@ -161,6 +269,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Customers, pickups, shipments and service clocks of an outlet.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and Swagger UI need a login unless API_DOCS_PUBLIC opens them.
+    "SERVE_PERMISSIONS": ["outlets.api.permissions.DocsAccess"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -179,6 +289,18 @@ SPECTACULAR_SETTINGS = {
         "ExcursionStateEnum": "shipments.models.ExcursionState",
     },
 }
+
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
+# API tokens (django-rest-knox, hashed at rest): one per person, issued by
+# outlets.services.api_token_issue; it expires after API_TOKEN_DAYS and stops
+# working at once when the password changes or the account is disabled.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=30)
+KNOX_TOKEN_MODEL = "outlets.ApiToken"
+# knox's own migrations create its AuthToken table even when KNOX_TOKEN_MODEL
+# swaps it out; that orphan table would hold a key to every staff row. Without
+# them nothing of knox's is created (outlets' migrations make ApiToken).
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {"AUTH_HEADER_PREFIX": "Token"}
 
 # --- Celery ----------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost//")

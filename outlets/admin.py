@@ -11,13 +11,13 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import BLANK_CHOICE_DASH, ForeignKey, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
-from rest_framework.authtoken.admin import TokenAdmin
-from rest_framework.authtoken.models import TokenProxy
+from django.utils.translation import ngettext, pgettext_lazy
 
 from .access import visible
-from .models import BusinessHours, Outlet, Role, Staff
+from .models import ApiToken, BusinessHours, Outlet, Role, Staff
+from .services import staff_disable
 
 
 def sees_everything(user: Staff) -> bool:
@@ -166,6 +166,7 @@ class StaffAdmin(ScopedAdmin, UserAdmin):
     _work = (_("Work"), {"fields": ("role", "outlet", "phone", "manager")})
     fieldsets = (*UserAdmin.fieldsets, _work)
     add_fieldsets = (*UserAdmin.add_fieldsets, _work)
+    actions = ["disable"]
     # Only a superuser may hand out what makes someone a superuser, or
     # permissions beyond their own: a manager must not be able to promote
     # themselves or their staff past what HQ gave them.
@@ -174,6 +175,28 @@ class StaffAdmin(ScopedAdmin, UserAdmin):
     @admin.display(description=pgettext_lazy("person", "Name"), ordering="last_name")
     def full_name(self, staff: Staff) -> str:
         return staff.get_full_name()
+
+    @admin.action(description=_("Disable the selected staff and log them out"))
+    def disable(self, request: HttpRequest, queryset: QuerySet) -> None:
+        now = timezone.now()
+        for staff in queryset:
+            staff_disable(staff=staff, now=now)
+        count = len(queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d staff member disabled and logged out everywhere.",
+                "%(count)d staff members disabled and logged out everywhere.",
+                count,
+            )
+            % {"count": count},
+        )
+
+    def save_model(self, request: HttpRequest, obj: Staff, form, change: bool):
+        super().save_model(request, obj, form, change)
+        # Unticking "active" is disabling: sessions and tokens end with it.
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            staff_disable(staff=obj, now=timezone.now())
 
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> tuple:
         fields = (*super().get_readonly_fields(request, obj), "last_login")
@@ -191,12 +214,19 @@ class StaffAdmin(ScopedAdmin, UserAdmin):
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 
-# API tokens are credentials: DRF registers them for everyone with the view
-# permission across the whole network; here they go with the staff member.
-admin.site.unregister(TokenProxy)
-
-
-@admin.register(TokenProxy)
-class StaffTokenAdmin(ScopedAdmin, TokenAdmin):
+# API tokens are credentials: only their hash is stored, and this list shows
+# whose they are and until when, scoped like the staff themselves. Only the
+# services mint them (outlets.services); here they can only be revoked.
+@admin.register(ApiToken)
+class ApiTokenAdmin(ScopedAdmin, admin.ModelAdmin):
     scope_through = "user"
+    list_display = ("user", "created", "expiry")
     list_select_related = ("user",)
+    fields = ("user", "created", "expiry")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

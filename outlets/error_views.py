@@ -6,6 +6,7 @@ whatever failed (the database, the session) may fail again.
 """
 
 from django.http import HttpRequest, HttpResponse
+from django.template import loader
 from django.views import defaults
 
 from .api.errors import error_response, is_api
@@ -14,7 +15,7 @@ from .api.errors import error_response, is_api
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api(request):
         return error_response(request, 400)
-    return defaults.bad_request(request, exception)
+    return standalone_page(request, "400.html", 400)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -32,4 +33,13 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 def server_error(request: HttpRequest) -> HttpResponse:
     if is_api(request):
         return error_response(request, 500)
-    return defaults.server_error(request)
+    return standalone_page(request, "500.html", 500)
+
+
+def standalone_page(request: HttpRequest, template_name: str, status: int):
+    """Like Django's default 400 and 500 views, with the CSP nonce: the page's
+    inline style and script run only with it. Nothing else from the request."""
+    nonce = getattr(request, "csp_nonce", None)
+    context = {"csp_nonce": str(nonce) if nonce is not None else ""}
+    content = loader.get_template(template_name).render(context)
+    return HttpResponse(content, status=status)

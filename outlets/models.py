@@ -3,6 +3,7 @@ import re
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
 
 # Han ideographs (with extensions and compatibility forms), kana and Hangul:
 # scripts whose names are written family name first, without a space.
@@ -164,3 +165,21 @@ class Staff(AbstractUser):
     @property
     def is_courier(self) -> bool:
         return self.role == Role.COURIER
+
+
+class ApiToken(AbstractAuthToken):
+    """A staff member's API token (django-rest-knox): only its hash is stored.
+
+    ``password_fingerprint`` binds it to the password it was issued under, the
+    way Django binds a session: once the password changes, by any path (the
+    admin, the password page, ``changepassword``), the token stops working.
+    """
+
+    password_fingerprint = models.CharField(max_length=128)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.token_key[:4]}…"

@@ -1,8 +1,15 @@
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from .access import Capability, may
+from .models import ApiToken
+from .services import api_token_issue, api_token_revoke
 
 # Where a day starts, first match wins: the clock board for those who watch it,
 # the pickup board for those who take pickups, the customers for the rest.
@@ -19,3 +26,26 @@ def home(request: HttpRequest) -> HttpResponse:
         if may(request.user, capability):
             return redirect(page)
     return redirect("customers:list")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def api_token(request: HttpRequest) -> HttpResponse:
+    """My API token: see whether one is live, get a new one, revoke it.
+
+    A new token is shown on the answer to the POST only (it is never stored,
+    and the answer is never cached: lib/cache_control.py).
+    """
+    issued_key = None
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            api_token_revoke(staff=request.user)
+            messages.success(request, _("Your API token is revoked."))
+            return redirect("api-token")
+        token, issued_key = api_token_issue(staff=request.user, now=timezone.now())
+    context = {
+        "token": ApiToken.objects.filter(user=request.user).first(),
+        "issued_key": issued_key,
+        "token_days": settings.API_TOKEN_DAYS,
+    }
+    return render(request, "outlets/api_token.html", context)

@@ -16,8 +16,33 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.test_security import readme_production_env
+
 ROOT = Path(__file__).resolve().parent.parent
 APP_SERVICES = ("web", "worker", "clock-worker", "beat")
+# docker-compose.yml has no fallback key: it refuses to start without one.
+COMPOSE_ENV = {"SECRET_KEY": "compose-config-test-only-key"}
+TLS_SETTINGS = (
+    "SECURE_SSL_REDIRECT",
+    "SECURE_PROXY_SSL_HEADER",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+)
+
+
+def compose_config(**env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    return subprocess.run(
+        ["docker-compose", "-f", "docker-compose.yml", "config"],
+        cwd=ROOT,
+        env={**environment, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def makefile_commands():
@@ -49,13 +74,7 @@ def compose():
     """docker-compose.yml as `docker-compose config` resolves it."""
     if shutil.which("docker-compose") is None:
         pytest.fail("docker-compose is not on PATH: apt-get install docker-compose")
-    result = subprocess.run(
-        ["docker-compose", "-f", "docker-compose.yml", "config"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = compose_config(**COMPOSE_ENV)
     assert result.returncode == 0, result.stderr
     return yaml.safe_load(result.stdout)
 
@@ -87,9 +106,10 @@ def test_compose_commands_match_the_makefile(compose):
     assert command_text(services["beat"]["command"]) == make["BEAT"]
     *before, last = web_steps(services["web"]["command"])
     assert last == make["WEB"]
-    # Only web prepares the database (schema, then the holiday calendar), so
-    # worker and beat never race it.
+    # Only web prepares static files and the database (schema, then the
+    # holiday calendar), so worker and beat never race it.
     assert before == [
+        "python manage.py collectstatic --noinput -v 0",
         "python manage.py migrate --noinput",
         "python manage.py load_china_calendar",
     ]
@@ -99,11 +119,30 @@ def test_compose_secret_key_and_debug_come_from_the_environment(compose):
     env = compose["services"]["web"]["environment"]
     assert env["DATABASE_URL"] == "postgres://outlet:outlet@postgres:5432/outlet_crm"
     assert env["CELERY_BROKER_URL"] == "redis://redis:6379/0"
-    assert env["SECRET_KEY"]
+    assert env["SECRET_KEY"] == COMPOSE_ENV["SECRET_KEY"]
     assert str(env["DEBUG"]) == "0"
     assert "127.0.0.1" in env["ALLOWED_HOSTS"].split(",")  # the health check's host
     raw = (ROOT / "docker-compose.yml").read_text()
-    assert "${SECRET_KEY:-change-me}" in raw
+    assert "${SECRET_KEY:?SECRET_KEY must be set}" in raw
+    assert "change-me" not in raw
+
+
+def test_compose_refuses_to_start_without_a_secret_key():
+    result = compose_config()
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_compose_runs_behind_tls_with_the_readme_production_values(compose):
+    env = compose["services"]["web"]["environment"]
+    documented = readme_production_env()
+    tls = {key: value for key, value in documented.items() if key in TLS_SETTINGS}
+    assert set(tls) == set(TLS_SETTINGS)
+    assert {key: str(env[key]) for key in tls} == tls
+    # The health check asks as the proxy would, so it is not redirected.
+    web_test = " ".join(compose["services"]["web"]["healthcheck"]["test"])
+    assert "'X-Forwarded-Proto': 'https'" in web_test
 
 
 def test_web_worker_and_beat_share_one_image_definition(compose):
