@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 
 from django.db.models import F, Q, QuerySet
 
-from clocks.models import Clock, ClockKind, SubjectType
+from clocks.models import ClockKind, SubjectType
+from clocks.selectors import clocks_of
 from outlets.access import visible
 from outlets.models import Staff
 
@@ -41,11 +42,11 @@ def open_excursions(user: Staff) -> QuerySet[Excursion]:
 def attach_alarm_clocks(excursions: Iterable[Excursion]) -> None:
     """Give each excursion ``clock``: its alarm clock or None, in one query."""
     excursions = list(excursions)
-    clocks = Clock.objects.filter(
-        subject_type=SubjectType.EXCURSION,
-        subject_id__in=[e.pk for e in excursions],
-        kind=ClockKind.COLD_CHAIN_ALARM,
-    ).select_related("customer", "responsible")
+    clocks = (
+        clocks_of(SubjectType.EXCURSION, [e.pk for e in excursions])
+        .filter(kind=ClockKind.COLD_CHAIN_ALARM)
+        .select_related("customer", "responsible")
+    )
     found = {clock.subject_id: clock for clock in clocks}
     for excursion in excursions:
         excursion.clock = found.get(excursion.pk)

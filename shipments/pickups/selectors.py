@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from clocks.models import Clock, ClockKind, SubjectType
+from clocks.models import ClockKind, SubjectType
+from clocks.selectors import clocks_of
 from customers.models import CustomerNote
 from outlets.access import Capability, may, visible
 from outlets.models import Staff
@@ -45,9 +46,9 @@ def with_clocks(pickups: Iterable[PickupRequest]) -> list[PickupRequest]:
     """Attach ``clocks`` and ``open_clock`` to each pickup, in one query."""
     pickups = list(pickups)
     by_pickup = defaultdict(list)
-    for clock in Clock.objects.filter(
-        subject_type=SubjectType.PICKUP, subject_id__in=[p.pk for p in pickups]
-    ).order_by("started_at", "pk"):
+    for clock in clocks_of(SubjectType.PICKUP, [p.pk for p in pickups]).order_by(
+        "started_at", "pk"
+    ):
         by_pickup[clock.subject_id].append(clock)
     for pickup in pickups:
         pickup.clocks = by_pickup[pickup.pk]

@@ -8,13 +8,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import reduce
+from operator import or_
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clocks.models import Clock, ClockKind, ClockState, SubjectType
+from clocks.selectors import clocks_of
 from outlets.access import visible
 from outlets.models import Role, Staff
 
@@ -65,8 +68,8 @@ def attach_clocks(problems: Iterable[Problem]) -> None:
     """Give each problem ``clocks`` (in stage order) and its ``current_clock``."""
     problems = list(problems)
     found = defaultdict(dict)
-    for clock in Clock.objects.filter(
-        subject_type=SubjectType.PROBLEM, subject_id__in=[p.pk for p in problems]
+    for clock in clocks_of(
+        SubjectType.PROBLEM, [p.pk for p in problems]
     ).select_related("customer"):
         if clock.paused_at:
             left = (clock.due_at - clock.paused_at).total_seconds()
@@ -240,17 +243,15 @@ def attach_shipment_clocks(shipments: Iterable[Shipment]) -> None:
                 owner[(subject, row.pk)] = shipment.pk
     found = defaultdict(list)
     if owner:
-        for clock in Clock.objects.filter(_subjects(owner)).select_related("customer"):
+        for clock in _clocks_of_subjects(owner).select_related("customer"):
             found[owner[(clock.subject_type, clock.subject_id)]].append(clock)
     for shipment in shipments:
         shipment.clocks = sorted(found[shipment.pk], key=lambda c: c.started_at)
 
 
-def _subjects(owner: dict) -> Q:
+def _clocks_of_subjects(owner: dict) -> QuerySet[Clock]:
+    """The clocks of subjects of several types, in one query."""
     keys = defaultdict(list)
     for subject_type, subject_id in owner:
         keys[subject_type].append(subject_id)
-    condition = Q(pk__in=[])
-    for subject_type, ids in keys.items():
-        condition |= Q(subject_type=subject_type, subject_id__in=ids)
-    return condition
+    return reduce(or_, (clocks_of(kind, ids) for kind, ids in keys.items()))
