@@ -1,12 +1,14 @@
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
 
 from lib.bounded_inputs import validate_plausible_day
-from outlets.models import Weekday
+from outlets.models import Outlet, Staff, Weekday
 
-from .models import NOTE_LENGTH, CustomerHabits
+from .models import NOTE_LENGTH, Channel, Customer, CustomerHabits, Need
 
 
 class ErrorsInWords:
@@ -65,3 +67,113 @@ class HabitsForm(ErrorsInWords, forms.Form):
     packaging_preference = forms.CharField(
         label=_("Packaging preference"), max_length=PACKAGING_LENGTH, required=False
     )
+
+
+def _length(name: str) -> int:
+    return Customer._meta.get_field(name).max_length
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, staff: Staff) -> str:
+        return staff.display_name
+
+
+def _with_outlet(staff: Staff) -> str:
+    return f"{staff.display_name} ({staff.outlet.code})"
+
+
+class CustomerForm(ErrorsInWords, forms.Form):
+    """The book entry of a customer, for the create and the edit page.
+
+    ``outlet`` is asked only of HQ (everyone else adds to their own outlet);
+    the account manager is chosen among ``office_staff``; the referrer is
+    named by phone, looked up among the customers ``referrers`` holds.
+    """
+
+    outlet = forms.ModelChoiceField(
+        label=_("Outlet"), queryset=Outlet.objects.order_by("code")
+    )
+    name = forms.CharField(label=_("Name"), max_length=_length("name"))
+    company = forms.CharField(
+        label=_("Company"), max_length=_length("company"), required=False
+    )
+    contact_person = forms.CharField(
+        label=_("Contact person"), max_length=_length("contact_person"), required=False
+    )
+    phone = PhoneNumberField(label=_("Phone"))
+    address = forms.CharField(
+        label=_("Address"), max_length=_length("address"), required=False
+    )
+    account_manager = StaffChoiceField(
+        label=_("Account manager"), queryset=Staff.objects.none(), required=False
+    )
+    cooperation_start = forms.DateField(
+        label=_("Cooperation start"),
+        initial=timezone.localdate,
+        validators=[validate_plausible_day],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    referred_by = PhoneNumberField(
+        label=_("Referred by (the referring customer's phone)"), required=False
+    )
+    preferred_channel = forms.ChoiceField(
+        label=_("Preferred channel"), choices=Channel.choices, initial=Channel.SMS
+    )
+    language = forms.ChoiceField(label=_("Language"), initial="zh-hans")
+    quiet_hours_start = forms.TimeField(
+        label=_("Quiet hours start"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+    )
+    quiet_hours_end = forms.TimeField(
+        label=_("Quiet hours end"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+    )
+    needs = forms.MultipleChoiceField(
+        label=_("Needs"),
+        choices=Need.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, office_staff, referrers, ask_outlet: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.referrers = referrers
+        self.fields["account_manager"].queryset = office_staff
+        self.fields["language"].choices = settings.LANGUAGES
+        if not ask_outlet:
+            del self.fields["outlet"]
+        else:  # staff of every outlet in one list: say whose
+            self.fields["account_manager"].label_from_instance = _with_outlet
+
+    def clean_referred_by(self) -> Customer | None:
+        phone = self.cleaned_data.get("referred_by")
+        if not phone:
+            return None
+        referrer = self.referrers.filter(phone=phone).first()
+        if referrer is None:
+            raise forms.ValidationError(_("No customer of yours has this phone."))
+        return referrer
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("quiet_hours_start"), data.get("quiet_hours_end")
+        if (start is None) != (end is None):
+            self.add_error("quiet_hours_end", _("Give both ends of the quiet hours."))
+        return data
+
+
+class ImportForm(ErrorsInWords, forms.Form):
+    outlet = forms.ModelChoiceField(
+        label=_("Outlet"), queryset=Outlet.objects.order_by("code")
+    )
+    file = forms.FileField(
+        label=_("Customer file (.csv or .xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def __init__(self, *args, ask_outlet: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not ask_outlet:
+            del self.fields["outlet"]

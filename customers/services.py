@@ -2,27 +2,17 @@
 
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import (
-    BooleanField,
-    Count,
-    F,
-    IntegerField,
-    OuterRef,
-    Subquery,
-    Value,
-)
+from django.db.models import BooleanField, F, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from outlets.errors import DomainError
+from outlets.errors import DomainError, NotAllowed
 from outlets.models import Outlet, Role, Staff
 
 from .models import (
@@ -35,7 +25,6 @@ from .models import (
     TierChange,
     TierThresholds,
 )
-from .tenure import add_months
 
 
 def thresholds() -> TierThresholds:
@@ -67,7 +56,8 @@ def customer_create(
         cooperation_start=cooperation_start,
         **fields,
     )
-    customer.full_clean()
+    _check_referrer(customer)
+    _check_customer(customer)
     customer.save()
     customer_set_needs(customer=customer, needs=needs or [Need.ORDINARY])
     CustomerHabits.objects.create(customer=customer)
@@ -78,11 +68,99 @@ def _is_account_manager(staff: Staff | None) -> bool:
     return staff is not None and staff.role == Role.ACCOUNT_MANAGER
 
 
+OFFICE_ROLES = (Role.OUTLET_MANAGER, Role.ACCOUNT_MANAGER)
+
+
+def office_staff(outlet: Outlet):
+    """Who may look after a customer of ``outlet``: its active office staff."""
+    return Staff.objects.filter(
+        outlet=outlet, role__in=OFFICE_ROLES, is_active=True
+    ).order_by("last_name", "first_name", "username")
+
+
+def office_staff_anywhere():
+    """HQ picks the outlet and the account manager on one form."""
+    return (
+        Staff.objects.filter(role__in=OFFICE_ROLES, is_active=True)
+        .select_related("outlet")
+        .order_by("outlet__code", "last_name", "first_name", "username")
+    )
+
+
 def _check_account_manager(staff: Staff, outlet: Outlet) -> None:
-    if staff.role != Role.ACCOUNT_MANAGER or staff.outlet_id != outlet.pk:
+    if not office_staff(outlet).filter(pk=staff.pk).exists():
         raise DomainError(
-            _("The account manager must be an account manager of this outlet."),
-            fields={"account_manager": [_("Not an account manager of this outlet.")]},
+            _("The account manager must be office staff of this outlet."),
+            fields={"account_manager": [_("Not office staff of this outlet.")]},
+        )
+
+
+def _check_customer(customer: Customer) -> None:
+    """The model's own rules, with a phone already in the outlet named as such."""
+    customer.full_clean(validate_constraints=False)
+    taken = Customer.objects.filter(outlet_id=customer.outlet_id, phone=customer.phone)
+    if taken.exclude(pk=customer.pk).exists():
+        raise DomainError(
+            _("Another customer of this outlet has this phone."),
+            fields={"phone": [_("Another customer of this outlet has this phone.")]},
+        )
+    customer.validate_constraints()
+
+
+# What the office may change on a customer: the book's columns. The tier and
+# the volume are computed, the outlet is where the customer is served.
+CUSTOMER_FIELDS = (
+    "name",
+    "company",
+    "contact_person",
+    "phone",
+    "address",
+    "account_manager",
+    "cooperation_start",
+    "referred_by",
+    "preferred_channel",
+    "language",
+    "quiet_hours_start",
+    "quiet_hours_end",
+)
+
+
+@transaction.atomic
+def customer_update(
+    *, customer: Customer, by: Staff | None, needs: list[str] | None = None, **changes
+) -> Customer:
+    """Change the customer's book entry; only the fields given change.
+
+    Page and API alike: the account manager must be office staff of the
+    customer's outlet, the referrer another customer of it, the phone free.
+    """
+    unknown = set(changes) - set(CUSTOMER_FIELDS)
+    if unknown:
+        raise DomainError(
+            _("Unknown customer field."),
+            fields={name: [_("Not a customer field.")] for name in sorted(unknown)},
+        )
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    for name, value in changes.items():
+        setattr(customer, name, value)
+    if changes.get("account_manager") is not None:
+        _check_account_manager(changes["account_manager"], customer.outlet)
+    _check_referrer(customer)
+    _check_customer(customer)
+    customer.save()
+    if needs is not None:
+        customer_set_needs(customer=customer, needs=needs or [Need.ORDINARY])
+    return customer
+
+
+def _check_referrer(customer: Customer) -> None:
+    referrer = customer.referred_by
+    if referrer is None:
+        return
+    if referrer.pk == customer.pk or referrer.outlet_id != customer.outlet_id:
+        raise DomainError(
+            _("The referrer must be another customer of this outlet."),
+            fields={"referred_by": [_("Not another customer of this outlet.")]},
         )
 
 
@@ -98,10 +176,9 @@ def customer_set_needs(*, customer: Customer, needs: list[str]) -> None:
             },
         )
     CustomerNeed.objects.filter(customer=customer).exclude(need__in=needs).delete()
-    CustomerNeed.objects.bulk_create(
-        [CustomerNeed(customer=customer, need=need) for need in set(needs)],
-        ignore_conflicts=True,
-    )
+    # Row by row (five at most), so the audit trail records each need added.
+    for need in sorted(set(needs)):
+        CustomerNeed.objects.get_or_create(customer=customer, need=need)
 
 
 def customer_add_note(
@@ -114,56 +191,49 @@ def customer_add_note(
     )
 
 
-@dataclass(frozen=True)
-class TierRecount:
-    period_start: date
-    period_end: date
-    customers: int
-    changed: int
+@transaction.atomic
+def customer_note_update(
+    *,
+    note: CustomerNote,
+    by: Staff,
+    text: str | None = None,
+    noted_on: date | None = None,
+) -> CustomerNote:
+    """Correct a note: its author may, and a manager (outlet or HQ) may."""
+    if note.author_id != by.pk and not _is_manager(by):
+        raise NotAllowed(_("Only the note's author or a manager may change it."))
+    note = CustomerNote.objects.select_for_update().get(pk=note.pk)
+    if text is not None:
+        if not text.strip():
+            raise DomainError(
+                _("A note needs text."), fields={"text": [_("Required.")]}
+            )
+        note.text = text.strip()
+    if noted_on is not None:
+        note.noted_on = noted_on
+    note.full_clean()
+    note.save(update_fields=["text", "noted_on"])
+    return note
 
 
-def volume_period(now: datetime) -> tuple[datetime, datetime]:
-    """The last complete calendar month before ``now``, in local time.
-
-    A calendar month rather than a rolling 30 days: it is the month the outlet
-    bills and reports by, so a customer's tier matches their invoice, and a
-    tier cannot flap from one night to the next on a few days' swing.
-    """
-    this_month = timezone.localtime(now).date().replace(day=1)
-    start = add_months(this_month, -1)
-    tz = timezone.get_current_timezone()
-    return (
-        datetime.combine(start, time.min, tz),
-        datetime.combine(this_month, time.min, tz),
-    )
+def _is_manager(staff: Staff) -> bool:
+    return staff.is_superuser or staff.role in (Role.HQ_ADMIN, Role.OUTLET_MANAGER)
 
 
 @transaction.atomic
-def tiers_recompute(*, now: datetime) -> TierRecount:
-    """Recompute every customer's tier from last month's parcel volume.
+def tiers_set_from_volume(*, volume: Subquery, now: datetime) -> tuple[int, int]:
+    """Store each customer's monthly volume and move those whose tier changes.
 
-    1. One UPDATE stores each customer's volume (a correlated COUNT).
+    ``volume`` is a subquery of the customer's parcels (counted by shipments,
+    the floor above): customers stores it and never reads shipments itself.
+
+    1. One UPDATE stores each customer's volume.
     2. One SELECT finds, in the database, the customers whose tier changes.
     3. One INSERT writes their history rows; one UPDATE per new tier moves them.
-    Nothing here runs a query per customer.
+    Nothing here runs a query per customer. Answers (customers, changed).
     """
-    from shipments.models import Shipment  # shipments depends on customers
-
-    start, end = volume_period(now)
-    volume = (
-        Shipment.objects.filter(
-            customer=OuterRef("pk"), created_at__gte=start, created_at__lt=end
-        )
-        .order_by()
-        .values("customer")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     total = Customer.objects.update(
-        monthly_volume=Coalesce(
-            Subquery(volume, output_field=IntegerField()), Value(0)
-        ),
-        tier_computed_at=now,
+        monthly_volume=Coalesce(volume, Value(0)), tier_computed_at=now
     )
     changed = (
         Customer.objects.annotate(new_tier=thresholds().tier_of("monthly_volume"))
@@ -178,7 +248,7 @@ def tiers_recompute(*, now: datetime) -> TierRecount:
     for to_tier in {change.to_tier for change in changes}:
         moved = [c.customer_id for c in changes if c.to_tier == to_tier]
         Customer.objects.filter(pk__in=moved).update(tier=to_tier)
-    return TierRecount(start.date(), end.date(), total, len(changes))
+    return total, len(changes)
 
 
 def links_issued_since(now: datetime) -> datetime:
@@ -273,9 +343,13 @@ def _live_tokens(customer_ids: set[int], now: datetime) -> dict[int, str]:
 @transaction.atomic
 def progress_link_rotate(*, customer: Customer, now: datetime) -> ProgressLink:
     """Revoke the customer's link (the old URL shows nothing) and issue a new one."""
-    ProgressLink.objects.filter(customer=customer, revoked_at=None).update(
-        revoked_at=now
+    # Saved row by row (there is one), so the audit trail says who revoked it.
+    live = ProgressLink.objects.select_for_update().filter(
+        customer=customer, revoked_at=None
     )
+    for link in live:
+        link.revoked_at = now
+        link.save(update_fields=["revoked_at"])
     return progress_link_for(customer, now=now)
 
 

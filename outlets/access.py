@@ -105,6 +105,7 @@ _PATHS: dict[str, Paths] = {
         outlet="customer__outlet", account_manager="customer__account_manager"
     ),
     "followups.campaign": Paths(outlet="outlet"),
+    "followups.careplanrule": Paths(outlet="outlet"),
     "followups.warehousefill": Paths(
         outlet="customer__outlet", account_manager="customer__account_manager"
     ),
@@ -188,6 +189,9 @@ class Capability(models.TextChoices):
     MANAGE_FOLLOW_UPS = "manage_follow_ups", _(
         "See everyone's follow-ups and reassign them"
     )
+    EDIT_CARE_PLANS = "edit_care_plans", _("Read and change the outlet's care plan")
+    REVEAL_PHONE = "reveal_phone", _("See a customer's full phone number")
+    SEE_AUDIT_TRAIL = "see_audit_trail", _("See who changed customers and policies")
 
 
 _HQ, _MANAGER = Role.HQ_ADMIN, Role.OUTLET_MANAGER
@@ -223,6 +227,12 @@ ROLES: dict[Capability, frozenset[str]] = {
     Capability.RUN_CAMPAIGNS: _MANAGERS,
     Capability.WORK_FOLLOW_UPS: _OFFICE,
     Capability.MANAGE_FOLLOW_UPS: _MANAGERS,
+    # How often the book is contacted is the outlet's policy, like its clocks.
+    Capability.EDIT_CARE_PLANS: _MANAGERS,
+    # Lists mask phones; the office calls from the customer page (recorded),
+    # a courier from their own pickup's page only.
+    Capability.REVEAL_PHONE: _OFFICE,
+    Capability.SEE_AUDIT_TRAIL: _MANAGERS,
 }
 
 

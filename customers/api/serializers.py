@@ -1,13 +1,23 @@
 """Shapes of customers in the API. Serializers validate; services write."""
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
 from lib.bounded_inputs import PlausibleDateField
+from lib.phones import mask_phone
 
-from ..models import Channel, Customer, CustomerHabits, CustomerNote, Need, TierChange
+from ..models import (
+    Channel,
+    Customer,
+    CustomerHabits,
+    CustomerNote,
+    Need,
+    PersonalDate,
+    TierChange,
+)
 from ..tenure import tenure_on
 
 
@@ -50,7 +60,8 @@ class CustomerSerializer(serializers.ModelSerializer):
     tenure = serializers.SerializerMethodField()
     habits = HabitsSerializer(read_only=True)
     account_manager = serializers.StringRelatedField()
-    phone = serializers.CharField(read_only=True)
+    # Masked (138****8000) in every answer; POST .../reveal-phone/ for the number.
+    phone = serializers.SerializerMethodField()
 
     class Meta:
         model = Customer
@@ -72,9 +83,13 @@ class CustomerSerializer(serializers.ModelSerializer):
             "quiet_hours_end",
             "tier",
             "monthly_volume",
+            "freight_discount_percent",
             "tenure",
             "habits",
         ]
+
+    def get_phone(self, customer: Customer) -> str:
+        return mask_phone(customer.phone)
 
     def get_needs(self, customer: Customer) -> list[str]:
         return [row.need for row in customer.needs.all()]
@@ -83,12 +98,31 @@ class CustomerSerializer(serializers.ModelSerializer):
         return tenure_on(customer.cooperation_start, timezone.localdate())
 
 
+class PersonalDateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PersonalDate
+        fields = ["id", "kind", "label", "month", "day", "year"]
+
+
 class CustomerDetailSerializer(CustomerSerializer):
     notes = NoteSerializer(many=True, read_only=True)
     tier_changes = TierChangeSerializer(many=True, read_only=True)
+    # The care part of the file; changed through /api/v1/customers/<id>/care/
+    # and /personal-dates/.
+    care_tags = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="tag"
+    )
+    personal_dates = PersonalDateSerializer(many=True, read_only=True)
 
     class Meta(CustomerSerializer.Meta):
-        fields = [*CustomerSerializer.Meta.fields, "notes", "tier_changes"]
+        fields = [
+            *CustomerSerializer.Meta.fields,
+            "notes",
+            "tier_changes",
+            "care_opt_out",
+            "care_tags",
+            "personal_dates",
+        ]
 
 
 class CustomerInputSerializer(serializers.Serializer):
@@ -109,6 +143,7 @@ class CustomerInputSerializer(serializers.Serializer):
     preferred_channel = serializers.ChoiceField(choices=Channel.choices, required=False)
     quiet_hours_start = serializers.TimeField(required=False, allow_null=True)
     quiet_hours_end = serializers.TimeField(required=False, allow_null=True)
+    language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
 
     def validate(self, data):
         if ("quiet_hours_start" in data) != ("quiet_hours_end" in data):
@@ -116,3 +151,16 @@ class CustomerInputSerializer(serializers.Serializer):
                 {"quiet_hours_end": [_("Give both ends of the quiet hours.")]}
             )
         return data
+
+
+class CustomerChangeSerializer(CustomerInputSerializer):
+    """PATCH: any of the book's fields; a customer stays in its outlet."""
+
+    outlet = None
+
+    def validate(self, data):
+        return data
+
+
+class RevealedPhoneSerializer(serializers.Serializer):
+    phone = serializers.CharField(help_text=_("The full number, E.164."))
