@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from clocks.api.serializers import ClockSerializer
 from outlets.access import Capability, Capable
+from outlets.api.inputs import valid_input
 
 from ..models import TEXT_LENGTH, ColdChainReading, Excursion, ExcursionState
 from ..tracking.api.ingest import MAX_ITEMS, RECENT, RESULTS, IngestView
@@ -166,12 +167,11 @@ class ExcursionViewSet(
     def handle(self, request: Request, pk=None) -> Response:
         """Record what was done; the alarm clock is met."""
         excursion = self.get_object()
-        data = HandleInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid_input(HandleInput, request)
         excursion_handle(
             excursion=excursion,
             by=request.user,
-            note=data.validated_data["note"],
+            note=data["note"],
             now=timezone.now(),
         )
         return self._answer(excursion.pk)

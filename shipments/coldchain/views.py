@@ -13,10 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from outlets.access import Capability, requires
-from outlets.errors import DomainError, StateConflict
+from outlets.errors import DomainError, StateConflict, show_on_form
 
 from ..models import Excursion
-from ..problems.forms import add_domain_error
 from .excursions import excursion_confirm, excursion_handle
 from .forms import HandleForm
 from .selectors import excursion_board, excursion_detail, excursion_readings
@@ -75,7 +74,7 @@ def handle(request: HttpRequest, pk: int) -> HttpResponse:
         # Someone else answered the alarm first: show it as it is.
         messages.error(request, str(error.message))
     except DomainError as error:
-        add_domain_error(form, error)
+        show_on_form(form, error)
         return _detail_page(request, excursion, form, status=error.status)
     else:
         messages.success(request, _("Handling recorded; the alarm clock is met."))

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from customers.models import Customer
 from outlets.access import Capability, Capable, may
+from outlets.api.inputs import valid_input
 from outlets.api.references import visible_ref
 from outlets.errors import NotAllowed
 from outlets.models import Staff
@@ -62,7 +63,7 @@ class PickupViewSet(
 
     @extend_schema(request=PickupCreateSerializer, responses={201: PickupSerializer})
     def create(self, request):
-        data = _valid(PickupCreateSerializer, request)
+        data = valid_input(PickupCreateSerializer, request)
         data["customer"] = visible_ref(
             request.user, Customer.objects.all(), data["customer"], "customer"
         )
@@ -73,7 +74,7 @@ class PickupViewSet(
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         pickup = self.get_object()
-        data = _valid(AcceptInputSerializer, request)
+        data = valid_input(AcceptInputSerializer, request)
         courier = _courier(request.user, pickup, data.get("courier"))
         pickup_accept(pickup=pickup, courier=courier, now=timezone.now())
         return self._answer(pickup)
@@ -82,7 +83,7 @@ class PickupViewSet(
     @action(detail=True, methods=["post"])
     def contact(self, request, pk=None):
         pickup = self.get_object()
-        data = _valid(ContactInputSerializer, request)
+        data = valid_input(ContactInputSerializer, request)
         pickup_contact(
             pickup=pickup,
             courier=request.user,
@@ -95,7 +96,7 @@ class PickupViewSet(
     @action(detail=True, methods=["post"], url_path="pick-up")
     def pick_up(self, request, pk=None):
         pickup = self.get_object()
-        data = _valid(PickUpInputSerializer, request)
+        data = valid_input(PickUpInputSerializer, request)
         pickup_pick_up(pickup=pickup, courier=request.user, now=timezone.now(), **data)
         return self._answer(pickup)
 
@@ -103,7 +104,7 @@ class PickupViewSet(
     @action(detail=True, methods=["post"])
     def enter(self, request, pk=None):
         pickup = self.get_object()
-        data = _valid(EnterInputSerializer, request)
+        data = valid_input(EnterInputSerializer, request)
         pickup_enter(
             pickup=pickup, waybill=data["waybill"], by=request.user, now=timezone.now()
         )
@@ -125,9 +126,3 @@ def _courier(user: Staff, pickup: PickupRequest, courier_id: int | None) -> Staf
             fields={"courier": [_("Leave this out to take it yourself.")]},
         )
     return visible_ref(user, Staff.objects.all(), courier_id, "courier")
-
-
-def _valid(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)

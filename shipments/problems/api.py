@@ -21,6 +21,7 @@ from clocks.api.serializers import ClockSerializer
 from customers.models import Customer
 from lib.bounds import FIRST_DAY, LAST_DAY, is_plausible_day
 from outlets.access import Capability, Capable
+from outlets.api.inputs import valid_input
 from outlets.api.references import visible_ref
 
 from ..models import (
@@ -198,12 +199,6 @@ class SummarySerializer(serializers.Serializer):
 # --- Views --------------------------------------------------------------------
 
 
-def validated(serializer_class, request: Request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 class WithNow:
     # Clocks show the seconds left as of this request.
     def get_serializer_context(self):
@@ -250,7 +245,7 @@ class ProblemViewSet(
 
     @extend_schema(request=ProblemReportInput, responses=ProblemDetailSerializer)
     def create(self, request: Request) -> Response:
-        data = validated(ProblemReportInput, request)
+        data = valid_input(ProblemReportInput, request)
         shipment = self._shipment(data)
         customer = shipment.customer if shipment else None
         if customer is None:
@@ -288,7 +283,7 @@ class ProblemViewSet(
 
     def _step(self, request: Request, shape, run: Callable) -> Response:
         problem = self.get_object()
-        data = validated(shape, request) if shape else {}
+        data = valid_input(shape, request) if shape else {}
         return self._answer(run(problem, data, timezone.now()))
 
     @extend_schema(request=NoteInput, responses=ProblemDetailSerializer)

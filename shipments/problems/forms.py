@@ -6,7 +6,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lib.bounded_inputs import validate_plausible_day, validate_plausible_instant
-from outlets.errors import DomainError
 from outlets.models import Staff
 
 from ..models import (
@@ -151,15 +150,3 @@ class MonthForm(forms.Form):
             attrs={"class": "form-control", "type": "month"}, format="%Y-%m"
         ),
     )
-
-
-def add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a refused step beside the inputs at fault, or above the form."""
-    placed = False
-    for field, reasons in error.fields.items():
-        if field in form.fields:
-            for reason in reasons:
-                form.add_error(field, str(reason))
-            placed = True
-    if not placed or error.status == 409:
-        form.add_error(None, str(error.message))

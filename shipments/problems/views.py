@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from outlets.access import Capability, may, requires
-from outlets.errors import DomainError, StateConflict
+from outlets.errors import DomainError, StateConflict, show_on_form
 
 from ..models import Problem, ProblemStage
 from .forms import (
@@ -29,7 +29,6 @@ from .forms import (
     RemedyForm,
     RespondForm,
     SolutionForm,
-    add_domain_error,
 )
 from .selectors import (
     liability_summary,
@@ -114,7 +113,7 @@ def report(request: HttpRequest) -> HttpResponse:
         try:
             problem = _report(request, which, form.cleaned_data)
         except DomainError as error:
-            add_domain_error(form, error)
+            show_on_form(form, error)
         else:
             return _reported(request, problem)
     return render(
@@ -209,7 +208,7 @@ def act(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         # Someone else moved the problem on, or it is paused: show it as it is.
         messages.error(request, str(error.message))
     except DomainError as error:
-        add_domain_error(form, error)
+        show_on_form(form, error)
         return _detail_page(request, problem, form, status=error.status)
     else:
         messages.success(request, _("Saved."))

@@ -17,9 +17,10 @@ from customers.models import Customer
 from customers.services import progress_link_rotate, progress_url
 from lib.bounded_inputs import PlausibleDateTimeField
 from outlets.access import Capability, Capable, visible
+from outlets.api.inputs import valid_input
 from outlets.api.references import visible_ref
 from shipments.models import PLAN_LENGTH, Milestone, Problem, Shipment, ShipmentStatus
-from shipments.problems.api import ProblemDetailSerializer, WithNow, validated
+from shipments.problems.api import ProblemDetailSerializer, WithNow
 from shipments.problems.selectors import (
     attach_clocks,
     attach_shipment_clocks,
@@ -136,7 +137,7 @@ class ShipmentViewSet(
     def delay(self, request: Request, pk=None) -> Response:
         """Report a delay: the customer is told at once, with the new time and plan."""
         shipment = self.get_object()
-        data = validated(DelayInput, request)
+        data = valid_input(DelayInput, request)
         problem = shipment_report_delay(
             shipment=shipment,
             reason=data["reason"],
@@ -163,7 +164,7 @@ class ProgressLinkViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["post"])
     def rotate(self, request: Request) -> Response:
         """Revoke the customer's board link and issue a new one."""
-        data = validated(RotateInput, request)
+        data = valid_input(RotateInput, request)
         customer = visible_ref(
             request.user, Customer.objects.all(), data["customer"], "customer"
         )
