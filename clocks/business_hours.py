@@ -1,7 +1,8 @@
 """Business-hours arithmetic for SLA clocks that only tick while an outlet is open.
 
 Everything here is pure (no database, no "now") so the SLA engine can be tested
-with explicit datetimes; only ``schedule_for_outlet`` reads the database.
+with explicit datetimes; ``clocks.schedules`` loads a ``Schedule`` from the
+database.
 
 Semantics:
 
@@ -211,36 +212,3 @@ def is_open(at: datetime, schedule: Schedule) -> bool:
     _require_aware(at, "at")
     day = at.astimezone(schedule.tz).date()
     return any(begin <= at < end for begin, end in _intervals_on(day, schedule))
-
-
-def schedule_for_outlet(outlet_id: int) -> Schedule:
-    """Load an outlet's weekly hours and the national calendar (three queries).
-
-    An outlet without BusinessHours rows gets an empty weekly pattern, and
-    ``add_business_minutes`` will refuse it; the caller decides the fallback.
-    """
-    # Imported here so the rest of this module works without Django set up.
-    from django.utils import timezone
-
-    from clocks.models import CalendarDay, CalendarDayKind, CalendarYear
-    from outlets.models import BusinessHours
-
-    weekly = {
-        row.weekday: DayHours(row.opens, row.closes, row.break_starts, row.break_ends)
-        for row in BusinessHours.objects.filter(outlet_id=outlet_id)
-    }
-    holidays: set[date] = set()
-    workdays: set[date] = set()
-    for day, kind in CalendarDay.objects.values_list("date", "kind"):
-        (holidays if kind == CalendarDayKind.HOLIDAY else workdays).add(day)
-    return Schedule(
-        weekly=weekly,
-        holidays=frozenset(holidays),
-        workdays=frozenset(workdays),
-        tz=timezone.get_default_timezone(),
-        official_years=frozenset(
-            CalendarYear.objects.filter(loaded_at__isnull=False).values_list(
-                "year", flat=True
-            )
-        ),
-    )

@@ -16,18 +16,19 @@ import logging
 import re
 import time
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 from urllib.parse import quote_plus
 
 import requests
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import translation
 from django.utils.module_loading import import_string
 
 from lib.log_scrub import scrub
 
-if TYPE_CHECKING:
-    from clocks.models import Message
+from .models import Message
+from .texts import TEMPLATES
 
 logger = logging.getLogger("outlet_crm.messages")
 
@@ -192,10 +193,6 @@ class SmsGatewayChannel:
 
 def template_params(template: str, language: str, text: str) -> dict[str, str]:
     """The parameters ``text`` was rendered with, read back with its template."""
-    from django.utils import translation
-
-    from .texts import TEMPLATES
-
     if template not in TEMPLATES:
         raise DeliveryError(f"unknown message template {template!r}", permanent=True)
     with translation.override(language):

@@ -3,6 +3,8 @@ import os
 
 from celery import Celery, signals
 
+from lib.log_scrub import scrub_handlers
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("outlet_crm")
@@ -23,6 +25,4 @@ def _quiet_per_task_lines(**kwargs) -> None:
 def _scrub_personal_data(logger: logging.Logger, **kwargs) -> None:
     # The worker replaces the root logger's handlers with its own: give them
     # the filter settings.LOGGING gives ours (no phone, no progress token).
-    from lib.log_scrub import scrub_handlers
-
     scrub_handlers(logger)

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
@@ -11,7 +12,6 @@ urlpatterns = [
     path("", include("shipments.urls")),
     path("service/", include("clocks.urls")),
     path("care/", include("followups.urls")),
-    path("p/", include("customers.progress_urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("config.api_urls")),
@@ -26,6 +26,4 @@ handler404 = "outlets.error_views.page_not_found"
 handler500 = "outlets.error_views.server_error"
 
 if settings.DEBUG:
-    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
-
     urlpatterns += staticfiles_urlpatterns()

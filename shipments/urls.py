@@ -1,7 +1,8 @@
 """Every page of shipments, one list per sub-domain, each under its namespace.
 
 Templates and tests reverse these names ("shipments:courier-pickups",
-"problems:board", "excursions:board"), so paths and names stay as they are.
+"problems:board", "excursions:board", "progress:board"), so paths and names
+stay as they are.
 """
 
 from django.urls import include, path
@@ -9,6 +10,7 @@ from django.urls import include, path
 from .coldchain import views as coldchain
 from .pickups import views as pickups
 from .problems import views as problems
+from .tracking import views as tracking
 
 # The courier's phone pages.
 pickup_patterns = [
@@ -35,9 +37,16 @@ excursion_patterns = [
     path("<int:pk>/confirm/", coldchain.confirm, name="confirm"),
 ]
 
+# The customer's public progress board, and the staff's link rotation.
+progress_patterns = [
+    path("rotate/<int:customer_id>/", tracking.rotate, name="rotate"),
+    path("<str:token>/", tracking.board, name="board"),
+]
+
 # Each list has its own prefix, so their order here does not matter.
 urlpatterns = [
     path("shipments/", include((pickup_patterns, "shipments"))),
     path("problems/", include((problem_patterns, "problems"))),
     path("cold-chain/", include((excursion_patterns, "excursions"))),
+    path("p/", include((progress_patterns, "progress"))),
 ]

@@ -14,9 +14,9 @@ from clocks.business_hours import (
     add_business_minutes,
     business_seconds_between,
     is_open,
-    schedule_for_outlet,
 )
 from clocks.models import CalendarDay, CalendarDayKind
+from clocks.schedules import schedule_for_outlet
 from outlets.models import BusinessHours, Outlet
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 
 from customers.models import Customer, Tier, TierChange, TierThresholds
-from customers.services import tiers_recompute, volume_period
 from shipments.models import Shipment
+from shipments.volumes import tiers_recompute, volume_period
 
 from ..conftest import SHANGHAI, make_customer
 

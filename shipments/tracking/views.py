@@ -16,11 +16,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from customers.models import Customer
+from customers.services import live_links, progress_link_rotate, progress_url
 from outlets.access import Capability, requires, visible
-from shipments.tracking.selectors import progress_board
 
-from .models import Customer
-from .services import live_links, progress_link_rotate, progress_url
+from .selectors import progress_board
 
 PRIVATE_HEADERS = {
     "X-Robots-Tag": "noindex, nofollow",
@@ -40,7 +40,7 @@ def board(request: HttpRequest, token: str) -> HttpResponse:
     with translation.override(language):
         response = render(
             request,
-            "progress/board.html",
+            "shipments/progress/board.html",
             {
                 "customer": customer,
                 "board": progress_board(customer, now=timezone.now()),
@@ -64,7 +64,9 @@ def _language(request: HttpRequest, customer: Customer) -> str:
 def _not_found() -> HttpResponse:
     # Rendered without the request: nothing of the asked-for token, the session
     # or a CSRF token can make two of these answers differ.
-    return _private(HttpResponseNotFound(render_to_string("progress/not_found.html")))
+    return _private(
+        HttpResponseNotFound(render_to_string("shipments/progress/not_found.html"))
+    )
 
 
 def _private(response: HttpResponse) -> HttpResponse:

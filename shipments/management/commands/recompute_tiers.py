@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.services import tiers_recompute
+from shipments.volumes import tiers_recompute
 
 
 class Command(BaseCommand):
