@@ -8,7 +8,7 @@ from clocks import outbox
 from clocks.models import ClockKind, SubjectType
 from clocks.services import clock_for, clock_meet, clock_start
 from clocks.texts import render
-from customers.models import Customer
+from customers.models import Customer, Need
 from customers.services import progress_link_for, progress_url
 from outlets.access import Capability, may
 from outlets.errors import DomainError, NotAllowed, StateConflict
@@ -23,6 +23,7 @@ from ..models import (
 )
 from ..plausible import check_plausible
 from ..tracking.milestones import add_picked_up_milestone
+from ..tracking.promises import promises_start, shipment_defaults
 
 
 def pickup_create(
@@ -62,6 +63,8 @@ def pickup_create(
             _("Where should the courier go?"),
             fields={"address": [_("Required: the customer has no address on file.")]},
         )
+    # The customer file's needs ask the insured-value question at pickup too.
+    needs = set(customer.needs.values_list("need", flat=True))
     return PickupRequest.objects.create(
         customer=customer,
         outlet_id=customer.outlet_id,
@@ -69,8 +72,8 @@ def pickup_create(
         window_start=window_start,
         window_end=window_end,
         goods_description=goods_description,
-        fragile=fragile,
-        valuable=valuable,
+        fragile=fragile or Need.FRAGILE in needs,
+        valuable=valuable or Need.VALUABLES in needs,
         expected_pieces=expected_pieces,
         requested_at=now,
     )
@@ -105,10 +108,28 @@ def _check_courier(pickup: PickupRequest, courier: Staff) -> None:
         )
 
 
+def _check_assigner(pickup: PickupRequest, courier: Staff, by: Staff | None) -> None:
+    """Taking a pickup oneself is the courier's step; giving it to someone
+    else is the outlet manager's."""
+    if by is None or by.pk == courier.pk:
+        return
+    if not may(by, Capability.ASSIGN_COURIER, outlet_id=pickup.outlet_id):
+        raise NotAllowed(
+            _("Only the outlet's manager may assign a courier."),
+            fields={"courier": [_("Leave this out to take it yourself.")]},
+        )
+
+
 @transaction.atomic
-def pickup_accept(*, pickup: PickupRequest, courier: Staff, now: datetime):
-    """The courier takes the pickup: the 30-minute contact clock starts."""
+def pickup_accept(
+    *, pickup: PickupRequest, courier: Staff, now: datetime, by: Staff | None = None
+):
+    """The courier takes the pickup: the 30-minute contact clock starts.
+
+    ``by`` is who gives it to ``courier``, when not the courier themselves.
+    """
     pickup = _locked(pickup, expected=PickupStatus.REQUESTED, action=_("accepting"))
+    _check_assigner(pickup, courier, by)
     _check_courier(pickup, courier)
     pickup.courier, pickup.status, pickup.accepted_at = (
         courier,
@@ -242,9 +263,11 @@ def pickup_enter(
         _check_courier(pickup, by)
     pickup.status, pickup.entered_at = PickupStatus.ENTERED, now
     pickup.save(update_fields=["status", "entered_at"])
+    customer = pickup.customer
+    needs = list(customer.needs.values_list("need", flat=True))
     shipment = _new_shipment(
         waybill=waybill,
-        customer=pickup.customer,
+        customer=customer,
         outlet_id=pickup.outlet_id,
         pickup=pickup,
         goods_description=pickup.goods_description,
@@ -253,8 +276,12 @@ def pickup_enter(
         pieces=pickup.verified_pieces,
         weight_kg=pickup.verified_weight_kg,
         created_at=now,
+        **shipment_defaults(customer, needs),
     )
     add_picked_up_milestone(shipment, occurred_at=pickup.picked_up_at, now=now)
+    promises_start(
+        shipment=shipment, customer=customer, picked_up_at=pickup.picked_up_at, now=now
+    )
     _tell_customer_entered(pickup, shipment, now)
     return shipment
 
