@@ -12,10 +12,12 @@ from .models import ApiToken
 from .services import api_token_issue, api_token_revoke
 
 # Where a day starts, first match wins: the clock board for those who watch it,
-# the pickup board for those who take pickups, the customers for the rest.
+# the pickup board for those who take pickups, the day for account managers.
 HOME_BY_CAPABILITY = [
     (Capability.SEE_CLOCK_BOARD, "clocks:board"),
     (Capability.TAKE_PICKUP, "shipments:courier-pickups"),
+    # An account manager's day starts with their follow-ups (客户经理的今日工作).
+    (Capability.WORK_FOLLOW_UPS, "followups:day"),
 ]
 
 

@@ -66,7 +66,7 @@ def test_api_needs_authentication(api):
 def test_each_role_lands_on_its_home(client, courier_a, manager_a, account_manager_a):
     for user, path in [
         (manager_a, "/service/board/"),
-        (account_manager_a, "/customers/"),
+        (account_manager_a, "/care/day/"),
     ]:
         client.force_login(user)
         assert client.get("/")["Location"] == path
