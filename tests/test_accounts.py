@@ -284,6 +284,19 @@ def test_the_my_api_token_page_issues_shows_once_and_revokes(account_manager_a):
     assert with_token(key).status_code == 401
 
 
+# --- Sessions ------------------------------------------------------------------
+
+
+def test_a_staff_login_lasts_a_day_not_two_weeks(account_manager_a):
+    client = Client()
+
+    response = log_in(client, "am_a", "pw-am_a")
+
+    assert response.status_code == 302
+    assert client.session.get_expiry_age() == 24 * 60 * 60
+    assert response.cookies["sessionid"]["max-age"] == 24 * 60 * 60
+
+
 # --- Disabling staff -----------------------------------------------------------
 
 
