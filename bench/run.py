@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ["clock_sweep.py", "clock_latency.py", "ingest.py"]
+BENCHES = ["clock_sweep.py", "clock_latency.py", "ingest.py", "care_scale.py"]
 TIMEOUT_S = {"small": 900, "full": 3600}
 
 

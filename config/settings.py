@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "axes",
     "csp",
+    # Who changed a customer, their file or a policy (the audit trail).
+    "simple_history",
     # Floors, bottom to top (docs/architecture.md): each imports only below it.
     "outlets",
     "customers",
@@ -109,6 +111,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The audit trail's "who": read when a row is saved, so an API token's
+    # user (known only inside the view) is recorded too.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Answers that may carry personal data are never stored by a browser or a
@@ -287,6 +292,10 @@ SPECTACULAR_SETTINGS = {
         "TierEnum": "customers.models.Tier",
         "NeedEnum": "customers.models.Need",
         "ExcursionStateEnum": "shipments.models.ExcursionState",
+        "FollowUpKindEnum": "followups.models.FollowUpKind",
+        "FollowUpStateEnum": "followups.models.FollowUpState",
+        "FollowUpChannelEnum": "followups.models.FollowUpChannel",
+        "FollowUpOutcomeEnum": "followups.models.FollowUpOutcome",
     },
 }
 
@@ -338,6 +347,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Task modules autodiscovery does not find (it looks for <app>.tasks only).
+CELERY_IMPORTS = ["followups.care_plans.tasks", "followups.occasions.tasks"]
 CELERY_TASK_ROUTES = {
     "clocks.sweep": {"queue": "clocks"},
 }
@@ -366,6 +377,29 @@ CELERY_BEAT_SCHEDULE = {
     "recompute-tiers-nightly": {
         "task": "customers.tasks.recompute_tiers",
         "schedule": crontab(hour=2, minute=15),
+    },
+    # Personal dates, season planning and the 3-day warehouse warning.
+    "dated-care-nightly": {
+        "task": "followups.plan_dated_care",
+        "schedule": crontab(hour=2, minute=35),
+    },
+    # A campaign goes out within minutes of its hour.
+    "fan-out-campaigns": {
+        "task": "followups.campaigns_fan_out_due",
+        "schedule": 300.0,
+        "options": {"expires": 240},
+    },
+    # After the tiers: tonight's care-plan follow-ups, due this morning.
+    "care-plan-nightly": {
+        "task": "followups.care_plans.plan_nightly",
+        "schedule": crontab(hour=2, minute=45),
+    },
+    # A customer who turns strategic without an account manager reaches the
+    # outlet manager within minutes.
+    "scan-strategic-customers": {
+        "task": "followups.care_plans.scan_strategic",
+        "schedule": 120.0,
+        "options": {"expires": 100},
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -412,6 +446,32 @@ def _message_channel(
     }
 
 
+def _staff_channel(kind: str) -> dict:
+    """Staff alerts: a signed webhook (a relay), or a WeCom / DingTalk group robot
+    in its own message format; the robot's key is in its URL, DingTalk's
+    optional signing secret in STAFF_WEBHOOK_SECRET."""
+    robots = {"wecom": "WeComRobotChannel", "dingtalk": "DingTalkRobotChannel"}
+    if kind == "webhook":
+        return _message_channel(
+            "WebhookChannel", "STAFF_WEBHOOK_URL", "STAFF_WEBHOOK_SECRET"
+        )
+    if kind not in robots:
+        raise environ.ImproperlyConfigured(
+            "STAFF_ALERT_FORMAT is webhook, wecom or dingtalk"
+        )
+    url = env.str("STAFF_WEBHOOK_URL", default="")
+    if not url:
+        return {"BACKEND": "clocks.channels.ConsoleChannel", "OPTIONS": {}}
+    return {
+        "BACKEND": f"clocks.channels.{robots[kind]}",
+        "OPTIONS": {
+            "url": url,
+            "secret": env.str("STAFF_WEBHOOK_SECRET", default=""),
+            "timeout": MESSAGE_TIMEOUT_SECONDS,
+        },
+    }
+
+
 MESSAGE_CHANNELS = {
     "sms": _message_channel(
         "SmsGatewayChannel",
@@ -419,13 +479,15 @@ MESSAGE_CHANNELS = {
         "SMS_GATEWAY_KEY",
         "api_key",
         sender=env.str("SMS_SENDER", default=""),
+        # Aliyun / Tencent Cloud: a registered signature and a template code per
+        # message kind ("milestone=SMS_100001,delay_notice=SMS_100002,...").
+        signature=env.str("SMS_SIGNATURE", default=""),
+        templates=env.dict("SMS_TEMPLATE_CODES", default={}),
     ),
     "wechat": _message_channel(
         "WebhookChannel", "WECHAT_WEBHOOK_URL", "WECHAT_WEBHOOK_SECRET"
     ),
-    "staff": _message_channel(
-        "WebhookChannel", "STAFF_WEBHOOK_URL", "STAFF_WEBHOOK_SECRET"
-    ),
+    "staff": _staff_channel(env.str("STAFF_ALERT_FORMAT", default="webhook")),
 }
 
 LOGGING = {
@@ -434,6 +496,20 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # No phone number or progress-board token in any line (lib/log_scrub.py).
+    "filters": {"personal_data": {"()": "lib.log_scrub.ScrubPersonalData"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["personal_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Django's own handlers (runserver's request lines hold /p/<token>/) would
+    # bypass the filter: everything goes to the one console handler.
+    "loggers": {
+        name: {"handlers": [], "propagate": True}
+        for name in ("django", "django.server")
+    },
 }

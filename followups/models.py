@@ -161,6 +161,7 @@ class FollowUp(models.Model):
 
 # Dated care (campaigns, promotion seasons, warehouse fill) lives in its own
 # package; importing it here is how Django finds those models.
+from followups.care_plans.models import CarePlanRule  # noqa: E402, F401
 from followups.occasions.models import (  # noqa: E402, F401
     Campaign,
     PromotionSeason,
