@@ -175,15 +175,26 @@ def _required(value: str | None, field: str, message=None) -> str:
     return value.strip()
 
 
-@transaction.atomic
-def problem_respond(*, problem: Problem, note: str, now: datetime) -> Problem:
-    """Someone answered the customer: what was said is the evidence."""
-    note = _no_links(_required(note, "note"), "note")
+def _responded(problem: Problem, note: str, now: datetime, **also) -> Problem:
+    """Move a reported problem to "responded", what was said as the evidence.
+
+    ``also`` names further fields the same step sets (a delay's plan).
+    """
     problem = _advance(
         problem, expected=ProblemStage.REPORTED, to=ProblemStage.RESPONDED
     )
     problem.responded_at, problem.response_note = now, note
-    problem.save(update_fields=["stage", "responded_at", "response_note"])
+    for name, value in also.items():
+        setattr(problem, name, value)
+    problem.save(update_fields=["stage", "responded_at", "response_note", *also])
+    return problem
+
+
+@transaction.atomic
+def problem_respond(*, problem: Problem, note: str, now: datetime) -> Problem:
+    """Someone answered the customer: what was said is the evidence."""
+    note = _no_links(_required(note, "note"), "note")
+    problem = _responded(problem, note, now)
     _meet(problem, ClockKind.PROBLEM_RESPONSE, now)
     texts = render(
         "problem_response",
@@ -364,20 +375,13 @@ def shipment_report_delay(
         now=now,
         clock=clock_for(SubjectType.PROBLEM, problem.pk, ClockKind.PROBLEM_RESPONSE),
     )
-    problem.stage = ProblemStage.RESPONDED
-    problem.responded_at = now
-    problem.response_note = texts[shipment.customer.language]
-    problem.handling_plan, problem.new_expected_at = plan, new_expected_at
-    problem.save(
-        update_fields=[
-            "stage",
-            "responded_at",
-            "response_note",
-            "handling_plan",
-            "new_expected_at",
-        ]
+    return _responded(
+        problem,
+        texts[shipment.customer.language],
+        now,
+        handling_plan=plan,
+        new_expected_at=new_expected_at,
     )
-    return problem
 
 
 def _delay_notice(
