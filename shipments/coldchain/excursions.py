@@ -247,7 +247,10 @@ def _locked(excursion: Excursion) -> Excursion:
     )
 
 
-def _meet_alarm(excursion: Excursion, now: datetime) -> None:
+def _handled(excursion: Excursion, by: Staff, note: str, now: datetime) -> None:
+    """Record who handled the alarm and how (the caller saves); its clock is met."""
+    excursion.handled_at, excursion.handled_by = now, by
+    excursion.handling_note = note
     clock = clock_for(SubjectType.EXCURSION, excursion.pk, ClockKind.COLD_CHAIN_ALARM)
     if clock is not None:
         clock_meet(clock=clock, now=now)
@@ -270,10 +273,8 @@ def excursion_handle(
             _("This excursion has already been handled."),
             fields={"handled_at": [_("Already handled.")]},
         )
-    excursion.handled_at, excursion.handled_by = now, by
-    excursion.handling_note = note.strip()
+    _handled(excursion, by, note.strip(), now)
     excursion.save(update_fields=["handled_at", "handled_by", "handling_note"])
-    _meet_alarm(excursion, now)
     shipment = excursion.shipment
     customer_add_note(
         customer=shipment.customer,
@@ -289,7 +290,7 @@ def excursion_handle(
 def excursion_confirm(*, excursion: Excursion, by: Staff, now: datetime) -> Problem:
     """The goods are judged harmed: open a damage problem (the 1530 clocks).
 
-    Confirming is also handling the alarm, so its clock is met if still open.
+    Confirming is also handling the alarm, if nobody handled it yet.
     """
     excursion = _locked(excursion)
     if excursion.problem_id is not None:
@@ -308,14 +309,11 @@ def excursion_confirm(*, excursion: Excursion, by: Staff, now: datetime) -> Prob
     )
     excursion.problem = problem
     if excursion.handled_at is None:
-        excursion.handled_at, excursion.handled_by = now, by
-        excursion.handling_note = _("Damage confirmed: problem #%(id)s opened.") % {
-            "id": excursion.problem_id
-        }
+        note = _("Damage confirmed: problem #%(id)s opened.") % {"id": problem.pk}
+        _handled(excursion, by, note, now)
     excursion.save(
         update_fields=["problem", "handled_at", "handled_by", "handling_note"]
     )
-    _meet_alarm(excursion, now)
     return problem
 
 
