@@ -31,7 +31,11 @@ PRIVATE_HEADERS = {
 
 @require_GET
 def board(request: HttpRequest, token: str) -> HttpResponse:
-    link = live_links(timezone.now()).select_related("customer").filter(token=token)
+    # The outlet and account manager too: a loyal customer's board shows them.
+    link = live_links(timezone.now()).select_related(
+        "customer__outlet", "customer__account_manager"
+    )
+    link = link.filter(token=token)
     link = link.first()
     if link is None:
         return _not_found()

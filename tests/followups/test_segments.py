@@ -1,16 +1,21 @@
 """Segments that change service: strategic customers need an account manager,
 key customers carry their freight discount to every price."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
 
 from customers.models import Customer
+from customers.services import progress_link_for
 from followups.care_plans.segments import strategic_without_manager_scan
 from followups.models import FollowUp, FollowUpKind, FollowUpState
 from followups.services import follow_up_complete
-from tests.conftest import SHANGHAI, api_as, make_customer
+from outlets.models import Outlet
+from shipments.pickups.services import pickup_accept
+from tests.conftest import NOON, SHANGHAI, api_as, make_customer, make_pickup
 
 pytestmark = pytest.mark.django_db
 
@@ -176,3 +181,77 @@ def test_another_outlets_customer_answers_404(customer_b, manager_a):
         format="json",
     )
     assert response.status_code == 404
+
+
+def test_the_discount_is_quoted_on_the_courier_pickup_pages(
+    client, customer_a, courier_a
+):
+    Customer.objects.filter(pk=customer_a.pk).update(freight_discount_percent=15)
+    pickup = pickup_accept(pickup=make_pickup(customer_a), courier=courier_a, now=NOON)
+    client.force_login(courier_a)
+    detail = client.get(reverse("shipments:courier-pickup", args=[pickup.pk]))
+    assert "15.0 % off the list price" in detail.content.decode()
+    listed = client.get(reverse("shipments:courier-pickups"))
+    assert "15.0 % off the list price" in listed.content.decode()
+
+
+def test_a_customer_at_list_price_shows_no_discount_on_the_pickup_page(
+    client, customer_a, courier_a
+):
+    pickup = pickup_accept(pickup=make_pickup(customer_a), courier=courier_a, now=NOON)
+    client.force_login(courier_a)
+    detail = client.get(reverse("shipments:courier-pickup", args=[pickup.pk]))
+    assert "freight-discount" not in detail.content.decode()
+
+
+# --- Loyal customers: their dedicated contact on the progress board -----------
+
+
+def board(client, customer) -> str:
+    link = progress_link_for(customer, now=timezone.now())
+    return client.get(reverse("progress:board", args=[link.token])).content.decode()
+
+
+def test_a_loyal_customer_sees_their_account_manager_on_the_progress_board(
+    client, outlet_a, account_manager_a
+):
+    account_manager_a.phone = "13912345678"
+    account_manager_a.save()
+    Outlet.objects.filter(pk=outlet_a.pk).update(phone="021-5555 0000")
+    # Years before any day the suite runs on: loyal whatever the clock says.
+    loyal = make_customer(
+        outlet_a,
+        account_manager=account_manager_a,
+        cooperation_start=date(2015, 3, 1),
+        language="en",
+    )
+    page = board(client, loyal)
+    assert "Your dedicated contact" in page
+    assert account_manager_a.display_name in page and "13912345678" in page
+    assert "021-5555 0000" in page
+
+
+def test_a_loyal_customer_without_an_account_manager_sees_the_outlet(client, outlet_a):
+    Outlet.objects.filter(pk=outlet_a.pk).update(phone="021-5555 0000")
+    loyal = make_customer(outlet_a, cooperation_start=date(2015, 3, 1), language="en")
+    page = board(client, loyal)
+    assert "Your dedicated contact" in page and "021-5555 0000" in page
+
+
+def test_a_new_customer_sees_no_dedicated_contact(client, outlet_a, account_manager_a):
+    new = make_customer(
+        outlet_a,
+        account_manager=account_manager_a,
+        cooperation_start=timezone.localdate() - timedelta(days=10),
+        language="en",
+    )
+    assert "Your dedicated contact" not in board(client, new)
+
+
+def test_the_loyal_board_speaks_chinese_to_a_chinese_customer(
+    client, outlet_a, account_manager_a
+):
+    loyal = make_customer(
+        outlet_a, account_manager=account_manager_a, cooperation_start=date(2015, 3, 1)
+    )
+    assert "您的专属联系人" in board(client, loyal)
