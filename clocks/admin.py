@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from lib.log_scrub import scrub
 from outlets.admin import NetworkWideAdmin, ReadOnlyAdmin, ScopedAdmin
 
 from .calendar_admin import ArrangementLoadAdmin
@@ -75,7 +77,7 @@ class MessageAdmin(ReadOnlyAdmin, ScopedAdmin, admin.ModelAdmin):
     list_display = (
         "template",
         "channel",
-        "address",
+        "masked_address",
         "customer",
         "staff",
         "status",
@@ -90,8 +92,13 @@ class MessageAdmin(ReadOnlyAdmin, ScopedAdmin, admin.ModelAdmin):
         ("outlet", admin.RelatedOnlyFieldListFilter),
     )
     list_select_related = ("customer", "staff", "outlet")
-    search_fields = ("address", "template", "customer__name", "customer__company")
+    # Not by address: a phone number searched for would sit in the URL.
+    search_fields = ("template", "customer__name", "customer__company")
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("address"), ordering="address")
+    def masked_address(self, message: Message) -> str:
+        return scrub(message.address)  # a phone as 138****8000
 
 
 @admin.register(CalendarDay)

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+import simple_history
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -19,6 +20,11 @@ class ClockKind(models.TextChoices):
     PROBLEM_REMEDY = "problem_remedy", _("Problem remedy")
     COLD_CHAIN_ALARM = "cold_chain_alarm", _("Cold-chain alarm")
     FOLLOW_UP = "follow_up", _("Follow-up")
+    # Delivery promises, from pickup to signature (a shipment's service level
+    # or the customer's 48-hour guarantee): deadlines, not policy minutes.
+    SAME_DAY = "same_day", _("Same-day delivery")
+    NEXT_MORNING = "next_morning", _("Next-morning delivery")
+    GUARANTEE_48H = "guarantee_48h", _("48-hour delivery guarantee")
 
 
 class SubjectType(models.TextChoices):
@@ -27,6 +33,7 @@ class SubjectType(models.TextChoices):
     PROBLEM = "problem", _("Problem")
     EXCURSION = "excursion", _("Cold-chain excursion")
     FOLLOW_UP = "follow_up", _("Follow-up")
+    SHIPMENT = "shipment", _("Shipment")
 
 
 class Counting(models.TextChoices):
@@ -350,3 +357,8 @@ class CalendarYear(models.Model):
 
     def __str__(self) -> str:
         return str(self.year)
+
+
+# Who changed a policy, and from what (the audit trail, django-simple-history).
+# Clocks and messages are high-volume and written in bulk: no history.
+simple_history.register(ClockPolicy)

@@ -3,6 +3,7 @@ from django.db.models import ForeignKey
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from lib.phones import mask_phone
 from outlets.admin import NetworkWideAdmin, ReadOnlyAdmin, ScopedAdmin, ScopedChoices
 from outlets.models import Role
 
@@ -49,6 +50,7 @@ class CustomerAdmin(ScopedAdmin, admin.ModelAdmin):
     list_display = (
         "name",
         "company",
+        "masked_phone",
         "outlet",
         "tier",
         "monthly_volume",
@@ -61,7 +63,8 @@ class CustomerAdmin(ScopedAdmin, admin.ModelAdmin):
         "needs__need",
     )
     list_select_related = ("outlet", "account_manager")
-    search_fields = ("name", "company", "phone", "contact_person")
+    # Not by phone: the number searched for would sit in the URL (?q=).
+    search_fields = ("name", "company", "contact_person")
     autocomplete_fields = ("referred_by",)
     # Tiers are recomputed from shipped volume by a service; a hand edit would
     # be overwritten at the next recount and leave no TierChange behind.
@@ -110,6 +113,10 @@ class CustomerAdmin(ScopedAdmin, admin.ModelAdmin):
                 role=Role.ACCOUNT_MANAGER
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("phone"), ordering="phone")
+    def masked_phone(self, customer: Customer) -> str:
+        return mask_phone(customer.phone)  # the form shows it in full
 
 
 @admin.register(TierChange)

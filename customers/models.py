@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+import simple_history
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -23,6 +24,47 @@ FREIGHT_DISCOUNT = [
     MinValueValidator(Decimal("0")),
     MaxValueValidator(MAX_FREIGHT_DISCOUNT),
 ]
+
+
+# A cold-chain range as a shipment's (°C, % relative humidity): what a reading
+# may plausibly be at all; anything outside is a typing error.
+COLD_TEMPERATURE_C = [
+    MinValueValidator(Decimal("-90")),
+    MaxValueValidator(Decimal("90")),
+]
+HUMIDITY_PCT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+
+
+class PromisedDelivery(models.TextChoices):
+    """A time-sensitive customer's default service level (a shipment's too)."""
+
+    SAME_DAY = "same_day", _("Same-day delivery")
+    NEXT_MORNING = "next_morning", _("Next-morning delivery")
+
+
+def _range(label, validators, digits: int) -> models.DecimalField:
+    return models.DecimalField(
+        label,
+        max_digits=digits,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=validators,
+    )
+
+
+def _ordered(low: str, high: str, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{low}__isnull": True, f"{high}__isnull": True})
+        | models.Q(
+            **{
+                f"{low}__isnull": False,
+                f"{high}__isnull": False,
+                f"{low}__lte": models.F(high),
+            }
+        ),
+        name=name,
+    )
 
 
 class Tier(models.TextChoices):
@@ -177,6 +219,32 @@ class Customer(models.Model):
         default=False,
         help_text=_("Greetings and offers are not sent; service notices still are."),
     )
+    # Needs that reach shipments: a cold-chain customer's range is the
+    # default of each of their shipments, so monitoring actually happens.
+    cold_temperature_min_c = _range(
+        _("cold chain: lowest temperature (°C)"), COLD_TEMPERATURE_C, 5
+    )
+    cold_temperature_max_c = _range(
+        _("cold chain: highest temperature (°C)"), COLD_TEMPERATURE_C, 5
+    )
+    cold_humidity_min_pct = _range(
+        _("cold chain: lowest humidity (%)"), HUMIDITY_PCT, 4
+    )
+    cold_humidity_max_pct = _range(
+        _("cold chain: highest humidity (%)"), HUMIDITY_PCT, 4
+    )
+    guarantee_48h = models.BooleanField(
+        _("48-hour delivery guarantee"),
+        default=False,
+        help_text=_("Cold chain: every shipment is delivered within 48 hours."),
+    )
+    promised_delivery = models.CharField(
+        _("default delivery promise"),
+        max_length=15,
+        choices=PromisedDelivery.choices,
+        blank=True,
+        help_text=_("Time-sensitive: same-day or next-morning by default."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -205,6 +273,31 @@ class Customer(models.Model):
                     freight_discount_percent__lte=MAX_FREIGHT_DISCOUNT,
                 ),
                 name="customer_freight_discount_in_bounds",
+            ),
+            # Both ends or neither, lowest first (a range of one end is a typo).
+            _ordered(
+                "cold_temperature_min_c",
+                "cold_temperature_max_c",
+                "customer_cold_temperature_range",
+            ),
+            _ordered(
+                "cold_humidity_min_pct",
+                "cold_humidity_max_pct",
+                "customer_cold_humidity_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cold_temperature_min_c__isnull=True)
+                | models.Q(
+                    cold_temperature_min_c__gte=-90, cold_temperature_max_c__lte=90
+                ),
+                name="customer_cold_temperature_plausible",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cold_humidity_min_pct__isnull=True)
+                | models.Q(
+                    cold_humidity_min_pct__gte=0, cold_humidity_max_pct__lte=100
+                ),
+                name="customer_cold_humidity_plausible",
             ),
         ]
 
@@ -465,3 +558,50 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class PhoneRevealVia(models.TextChoices):
+    PAGE = "page", _("Customer page")
+    PICKUP = "pickup", _("Courier's pickup page")
+    API = "api", _("API")
+
+
+class PhoneReveal(models.Model):
+    """Someone was shown a customer's full phone number: who, when, where.
+
+    Lists mask the number (138****8000); each place that shows it in full
+    writes one of these rows, which managers read on the customer page.
+    """
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="phone_reveals"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("shown to"),
+    )
+    via = models.CharField(_("where"), max_length=10, choices=PhoneRevealVia.choices)
+    at = models.DateTimeField(_("when"))
+
+    class Meta:
+        verbose_name = _("phone number shown")
+        verbose_name_plural = _("phone numbers shown")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["customer", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.at:%Y-%m-%d %H:%M}"
+
+
+# The audit trail (django-simple-history): a snapshot row per save or delete,
+# with the user of the request that made it. Bulk writes (tier recount,
+# system-made progress links) are not people's changes and are not recorded;
+# a progress link's token is a key and stays out of its history.
+simple_history.register(Customer, excluded_fields=["tier_computed_at"])
+simple_history.register(CustomerHabits)
+simple_history.register(CustomerNote)
+simple_history.register(CustomerNeed)
+simple_history.register(ProgressLink, excluded_fields=["token"])
