@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from clocks import outbox
 from clocks.models import Message, MessageStatus
-from clocks.services import clock_meet
 from customers.models import (
     Customer,
     Need,
@@ -282,8 +282,4 @@ def settle_old_notices(*, now: datetime) -> None:
     )
     for message in old.select_related("clock"):
         sent = message.next_attempt_at + timedelta(seconds=40)
-        Message.objects.filter(pk=message.pk).update(
-            status=MessageStatus.SENT, sent_at=sent, attempts=1
-        )
-        if message.clock_id:
-            clock_meet(clock=message.clock, now=sent)
+        outbox.message_sent(message=message, at=sent)
