@@ -204,3 +204,13 @@ def test_the_page_in_chinese_names_the_customers_and_the_schedule(
     client.force_login(manager_a)
     page = client.get("/care/plan/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "客户关怀计划" in page and "重点客户" in page
+
+
+def test_api_network_defaults_are_changed_by_hq_only(hq_admin, manager_a):
+    rule = {**KEY_VISIT, "cadence_days": 21, "outlet": None}
+    refused = api_as(manager_a).post("/api/v1/care-plan-rules/", rule, format="json")
+    assert refused.status_code == 403
+    saved = api_as(hq_admin).post("/api/v1/care-plan-rules/", rule, format="json")
+    assert saved.status_code == 201, saved.content
+    network = CarePlanRule.objects.get(outlet=None, scope="tier", value="key")
+    assert network.cadence_days == 21
