@@ -7,6 +7,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from outlets.access import Capability, Capable
+from outlets.api.inputs import valid_input
 from outlets.api.references import outlet_for, visible_ref
 from outlets.models import Staff
 
@@ -63,7 +64,7 @@ class CustomerViewSet(
 
     @extend_schema(request=CustomerInputSerializer, responses=CustomerSerializer)
     def create(self, request):
-        data = _valid(CustomerInputSerializer, request)
+        data = valid_input(CustomerInputSerializer, request)
         user = request.user
         outlet = outlet_for(user, data.pop("outlet", None))
         _resolve_references(user, data)
@@ -79,7 +80,7 @@ class CustomerViewSet(
     def partial_update(self, request, pk=None):
         """Change the customer's book entry; fields left out stay as they are."""
         customer = self.get_object()
-        data = _valid(CustomerChangeSerializer, request, partial=True)
+        data = valid_input(CustomerChangeSerializer, request, partial=True)
         _resolve_references(request.user, data)
         if "needs" in data:
             data["needs"] = sorted(data["needs"])
@@ -100,7 +101,7 @@ class CustomerViewSet(
     def note(self, request, pk=None, note_id=None):
         """Correct a note: its author may, and a manager may."""
         note = get_object_or_404(self.get_object().notes, pk=note_id)
-        data = _valid(NoteSerializer, request, partial=True)
+        data = valid_input(NoteSerializer, request, partial=True)
         note = customer_note_update(note=note, by=request.user, **data)
         return Response(NoteSerializer(note).data)
 
@@ -108,7 +109,7 @@ class CustomerViewSet(
     @list_notes.mapping.post
     def notes(self, request, pk=None):
         customer = self.get_object()
-        data = _valid(NoteSerializer, request)
+        data = valid_input(NoteSerializer, request)
         note = customer_add_note(
             customer=customer,
             author=request.user,
@@ -122,7 +123,7 @@ class CustomerViewSet(
     def habits(self, request, pk=None):
         """Change the structured customer file; fields left out stay as they are."""
         customer = self.get_object()
-        data = _valid(HabitsSerializer, request, partial=True)
+        data = valid_input(HabitsSerializer, request, partial=True)
         habits = customer_update_habits(customer=customer, **data)
         return Response(HabitsSerializer(habits).data)
 
@@ -157,9 +158,3 @@ def _resolve_references(user: Staff, data: dict) -> None:
         data["referred_by"] = visible_ref(
             user, Customer.objects.all(), data["referred_by"], "referred_by"
         )
-
-
-def _valid(serializer_class, request, partial: bool = False) -> dict:
-    serializer = serializer_class(data=request.data, partial=partial)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
