@@ -111,7 +111,8 @@ def to_customer(
 ) -> Message:
     """Write a message to a customer; quiet hours postpone it, nothing else."""
     [row] = customer_rows(
-        [ToCustomer(customer, template, texts, key, clock and clock.pk)], now=now
+        [ToCustomer(customer, template, texts, key, clock.pk if clock else None)],
+        now=now,
     )
     write_rows([row])
     return Message(**row._asdict())
@@ -392,7 +393,7 @@ def message_sent(*, message: Message, at: datetime) -> None:
             sent_at=at,
             last_error="",
         )
-        if message.clock_id:
+        if message.clock is not None:
             # Met when the gateway confirmed, not when the batch was claimed.
             clock_meet(clock=message.clock, now=at)
 

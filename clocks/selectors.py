@@ -20,6 +20,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, NullIf, TruncDate
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from outlets.access import visible
@@ -61,7 +62,7 @@ def seconds_left(clock: Clock, now: datetime) -> int | None:
     ):
         return None
     until = clock.paused_at if clock.state == ClockState.PAUSED else now
-    return int((clock.due_at - until).total_seconds())
+    return int((clock.due_at - (until or now)).total_seconds())
 
 
 # --- The manager's board -------------------------------------------------
@@ -236,7 +237,7 @@ def _compliance(grouped: QuerySet) -> QuerySet:
     )
 
 
-def _row(label: str, values: dict) -> ReportRow:
+def _row(label: str | Promise, values: dict) -> ReportRow:
     return ReportRow(
         label=str(label),
         total=values["total"],

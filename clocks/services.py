@@ -63,7 +63,7 @@ def clock_start(
     clocks_start(
         kind=kind,
         subject_type=subject_type,
-        subjects=[(subject_id, customer, responsible and responsible.pk)],
+        subjects=[(subject_id, customer, responsible.pk if responsible else None)],
         now=now,
     )
     return Clock.objects.get(
@@ -183,9 +183,10 @@ def clock_move_deadline(*, clock: Clock, due_at: datetime, now: datetime) -> boo
     breached clock keeps the deadline it missed (the breach report counts it),
     and its escalation stops: the new time is agreed, the managers were told.
     """
-    clock = Clock.objects.select_for_update().filter(pk=clock.pk).first()
-    if clock is None or clock.state not in OPEN:
+    locked = Clock.objects.select_for_update().filter(pk=clock.pk).first()
+    if locked is None or locked.state not in OPEN:
         return False
+    clock = locked
     if clock.state == ClockState.BREACHED:
         clock.next_escalation_at = None
         clock.save(update_fields=["next_escalation_at"])
@@ -314,16 +315,18 @@ def clock_pause(*, clock: Clock, now: datetime) -> bool:
 @transaction.atomic
 def clock_resume(*, clock: Clock, now: datetime) -> bool:
     """Restart a paused clock with the time it had left when it was paused."""
-    clock = (
+    locked = (
         Clock.objects.select_for_update()
         .filter(pk=clock.pk, state=ClockState.PAUSED)
         .first()
     )
-    if clock is None:
+    # A paused clock always has paused_at; the second test is for the type.
+    if locked is None or locked.paused_at is None:
         return False
-    clock.due_at = _shift(clock, clock.due_at, now)
-    clock.warn_at = _shift(clock, clock.warn_at, now)
-    clock.paused_seconds += int((now - clock.paused_at).total_seconds())
+    clock, paused_at = locked, locked.paused_at
+    clock.due_at = _shift(clock, paused_at, clock.due_at, now)
+    clock.warn_at = _shift(clock, paused_at, clock.warn_at, now)
+    clock.paused_seconds += int((now - paused_at).total_seconds())
     clock.state, clock.paused_at = ClockState.RUNNING, None
     clock.save(
         update_fields=["due_at", "warn_at", "paused_seconds", "state", "paused_at"]
@@ -331,10 +334,12 @@ def clock_resume(*, clock: Clock, now: datetime) -> bool:
     return True
 
 
-def _shift(clock: Clock, instant: datetime, now: datetime) -> datetime:
+def _shift(
+    clock: Clock, paused_at: datetime, instant: datetime, now: datetime
+) -> datetime:
     if clock.counting == Counting.BUSINESS_HOURS:
         schedule = schedule_for_outlet(clock.outlet_id)
         if schedule.weekly:
-            left = business_seconds_between(clock.paused_at, instant, schedule)
+            left = business_seconds_between(paused_at, instant, schedule)
             return add_business_minutes(now, left / 60, schedule)
-    return instant + (now - clock.paused_at)
+    return instant + (now - paused_at)

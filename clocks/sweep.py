@@ -227,22 +227,23 @@ class Due(NamedTuple):
 def _loaded(keys: list[int]) -> list[Due]:
     if not keys:
         return []
-    rows = Clock.objects.filter(pk__in=keys).values_list(
-        "pk",
-        "kind",
-        "outlet_id",
-        "customer_id",
-        "due_at",
-        "escalation_level",
-        "customer__company",
-        "customer__name",
-        "responsible_id",
+    rows = list(
+        Clock.objects.filter(pk__in=keys).values_list(
+            "pk",
+            "kind",
+            "outlet_id",
+            "customer_id",
+            "due_at",
+            "escalation_level",
+            "customer__company",
+            "customer__name",
+            "responsible_id",
+        )
     )
-    rows = list(rows)
     staff = Staff.objects.in_bulk({row[-1] for row in rows if row[-1]})
     return [
-        Due(*row[:6], company or name, staff.get(responsible_id))
-        for *row, company, name, responsible_id in rows
+        Due(pk, kind, outlet, customer, due, level, company or name, staff.get(who))
+        for pk, kind, outlet, customer, due, level, company, name, who in rows
     ]
 
 

@@ -23,8 +23,8 @@ def insert_new(
     if not rows:
         return []
     meta, quote = model._meta, connection.ops.quote_name
-    targets = [meta.get_field(name) for name in fields]
-    back = [meta.get_field(name) for name in returning]
+    targets = _concrete(model, fields)
+    back = _concrete(model, returning)
     postgresql = connection.vendor == "postgresql"
     if postgresql:
         source, params = _unnest(targets, rows)
@@ -44,7 +44,16 @@ def insert_new(
     return created if postgresql else _converted(back, created)
 
 
-def _prepared(targets: list[models.Field], rows: list[tuple]) -> list[tuple]:
+def _concrete(model: type[models.Model], names: Sequence[str]) -> list[models.Field]:
+    """The fields named, each with a column (a reverse relation has none)."""
+    fields = [model._meta.get_field(name) for name in names]
+    for field in fields:
+        if not isinstance(field, models.Field) or not field.column:
+            raise TypeError(f"{model.__name__}.{field.name} is not a column")
+    return fields  # type: ignore[return-value]  # checked just above
+
+
+def _prepared(targets: list[models.Field], rows: Sequence[tuple]) -> list[tuple]:
     """Values as the ORM would store them (aware datetimes in UTC, decimals)."""
     return [
         tuple(
@@ -60,7 +69,9 @@ def _converted(fields: list[models.Field], rows: list[tuple]) -> list[tuple]:
     for field in fields:
         column = field.get_col(field.model._meta.db_table)
         converters = connection.ops.get_db_converters(column)
-        columns.append((column, converters + field.get_db_converters(connection)))
+        # get_db_converters is public Field API the stubs lack.
+        own = field.get_db_converters(connection)  # type: ignore[attr-defined]
+        columns.append((column, converters + own))
     converted = []
     for row in rows:
         values = []
@@ -77,7 +88,7 @@ def _values(width: int, rows: list[tuple]) -> tuple[str, list]:
     return f"VALUES {', '.join([row] * len(rows))}", [v for r in rows for v in r]
 
 
-def _unnest(targets: list[models.Field], rows: list[tuple]) -> tuple[str, list]:
+def _unnest(targets: list[models.Field], rows: Sequence[tuple]) -> tuple[str, list]:
     """PostgreSQL: one array literal per column, unnested into rows.
 
     A statement with a parameter per value costs more to build and to parse
