@@ -156,13 +156,24 @@ class CampaignListView(APIView):
         )
 
 
+class SuggestionSerializer(serializers.Serializer):
+    gift = serializers.CharField()
+    text = serializers.CharField()
+    why = serializers.CharField()
+
+
+class PreviewSerializer(serializers.Serializer):
+    customers = serializers.IntegerField()
+    suggestions = SuggestionSerializer(many=True)
+
+
 class CampaignPreviewView(APIView):
     """How many customers a campaign would reach, and what to give and say."""
 
     permission_classes = [Capable]
     capabilities = {"*": Capability.RUN_CAMPAIGNS}
 
-    @extend_schema(request=PreviewInputSerializer)
+    @extend_schema(request=PreviewInputSerializer, responses=PreviewSerializer)
     def post(self, request):
         data = _valid(PreviewInputSerializer, request)
         outlet = campaign_outlet(request.user, data.get("outlet"))
@@ -191,6 +202,7 @@ class CampaignCancelView(APIView):
     permission_classes = [Capable]
     capabilities = {"*": Capability.RUN_CAMPAIGNS}
 
+    @extend_schema(request=None, responses=CampaignSerializer)
     def post(self, request, pk: int):
         campaign = get_object_or_404(
             visible(request.user, Campaign.objects.all()), pk=pk
@@ -291,7 +303,7 @@ class WarehouseFillView(APIView):
         return Response(FillSerializer(fill).data, status=status.HTTP_201_CREATED)
 
 
-class PersonalDateSerializer(serializers.ModelSerializer):
+class PersonalDateEntrySerializer(serializers.ModelSerializer):
     month = serializers.IntegerField()
     day = serializers.IntegerField()
     year = serializers.IntegerField(required=False, allow_null=True)
@@ -313,20 +325,22 @@ class PersonalDatesView(APIView):
         self.action = self.request.method.lower()
         return super().get_permissions()
 
-    @extend_schema(responses=PersonalDateSerializer(many=True))
+    @extend_schema(responses=PersonalDateEntrySerializer(many=True))
     def get(self, request, pk: int):
         rows = _customer(request, pk).personal_dates.all()
-        return Response(PersonalDateSerializer(rows, many=True).data)
+        return Response(PersonalDateEntrySerializer(rows, many=True).data)
 
-    @extend_schema(request=PersonalDateSerializer, responses=PersonalDateSerializer)
+    @extend_schema(
+        request=PersonalDateEntrySerializer, responses=PersonalDateEntrySerializer
+    )
     def post(self, request, pk: int):
         customer = _customer(request, pk)
-        data = _valid(PersonalDateSerializer, request)
+        data = _valid(PersonalDateEntrySerializer, request)
         row = personal_dates.personal_date_add(
             by=request.user, customer=customer, now=timezone.now(), **data
         )
         return Response(
-            PersonalDateSerializer(row).data, status=status.HTTP_201_CREATED
+            PersonalDateEntrySerializer(row).data, status=status.HTTP_201_CREATED
         )
 
 
@@ -334,6 +348,7 @@ class PersonalDateView(APIView):
     permission_classes = [Capable]
     capabilities = {"*": Capability.EDIT_CUSTOMER_FILE}
 
+    @extend_schema(responses={204: None})
     def delete(self, request, pk: int):
         rows = visible(request.user, PersonalDate.objects.select_related("customer"))
         row = get_object_or_404(rows, pk=pk)

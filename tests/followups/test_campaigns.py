@@ -323,3 +323,35 @@ def test_couriers_and_account_managers_do_not_see_the_campaign_page(
     for user in (courier_a, account_manager_a):
         client.force_login(user)
         assert client.get("/care/campaigns/").status_code == 403
+
+
+def test_opting_out_through_the_api_keeps_the_next_campaign_away(
+    manager_a, account_manager_a, outlet_a, courier_a
+):
+    customer = make_customer(outlet_a, account_manager=account_manager_a)
+    url = f"/api/v1/customers/{customer.pk}/care/"
+    refused = api_as(courier_a).patch(url, {"care_opt_out": True}, format="json")
+    assert refused.status_code == 403
+    response = api_as(account_manager_a).patch(
+        url, {"care_opt_out": True, "care_tags": ["long_haul"]}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    detail = api_as(account_manager_a).get(f"/api/v1/customers/{customer.pk}/")
+    assert detail.json()["care_opt_out"] is True
+    assert detail.json()["care_tags"] == ["long_haul"]
+    campaign_fan_out(campaign=mid_autumn(manager_a, outlet_a), now=SEND_AT)
+    assert not Message.objects.filter(customer=customer).exists()
+
+
+def test_the_customer_page_edits_care_tags_and_opt_out(
+    client, account_manager_a, customer_a
+):
+    client.force_login(account_manager_a)
+    client.post(
+        f"/care/customers/{customer_a.pk}/care/",
+        {"care_tags": ["outdoor_work"], "care_opt_out": "on"},
+    )
+    customer_a.refresh_from_db()
+    assert customer_a.care_opt_out
+    page = client.get(f"/customers/{customer_a.pk}/").content.decode()
+    assert "Works outdoors" in page and "No care messages" in page
