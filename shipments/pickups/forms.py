@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from outlets.access import Capability
-from outlets.errors import DomainError
+from outlets.errors import DomainError, show_on_form
 
 from ..models import (
     MAX_PIECES,
@@ -40,19 +40,9 @@ class PickupActionForm(forms.Form):
         self.pickup = pickup
 
     def add_domain_error(self, error: DomainError) -> bool:
-        """Put a refusal beside the fields it names; False if it names none here."""
-        fields = {
-            name: reasons
-            for name, reasons in error.fields.items()
-            if name in self.fields
-        }
-        if not fields:
-            return False
-        self.add_error(None, str(error.message))
-        for name, reasons in fields.items():
-            for reason in reasons:
-                self.add_error(name, str(reason))
-        return True
+        """Show a refusal as every page does; False if it names none of the
+        inputs here (the page then shows it on the fresh pickup page)."""
+        return show_on_form(self, error)
 
 
 class AcceptForm(PickupActionForm):
