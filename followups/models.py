@@ -10,46 +10,15 @@ from customers.models import Customer
 from lib.bounded_inputs import validate_plausible_instant
 from outlets.models import Outlet
 
+from .choices import (  # noqa: F401 - re-exported: the choices of the model
+    FollowUpChannel,
+    FollowUpKind,
+    FollowUpOutcome,
+    FollowUpState,
+)
+
 # What to do and why, and what came of it: a remark, not a report.
 NOTE_LENGTH = 2000
-
-
-class FollowUpKind(models.TextChoices):
-    RETURN_VISIT = "return_visit", _("Return visit")
-    NEW_CUSTOMER_CHECK_IN = "new_customer_check_in", _("New-customer check-in")
-    FIRST_MONTH_REVIEW = "first_month_review", _("First-month review")
-    HOLIDAY_CARE = "holiday_care", _("Holiday care")
-    PERSONAL_DATE = "personal_date", _("Personal date")
-    PROMOTION = "promotion", _("Promotion")
-    OPEN_DAY = "open_day", _("Open-day invitation")
-    PEAK_SEASON_PLANNING = "peak_season_planning", _("Peak-season planning")
-    WAREHOUSE_WARNING = "warehouse_warning", _("Warehouse warning")
-    RETENTION_CALL = "retention_call", _("Retention call")
-    DETRACTOR_CALL = "detractor_call", _("Detractor call")
-    ASSIGN_ACCOUNT_MANAGER = "assign_account_manager", _("Assign an account manager")
-    MANUAL = "manual", _("Manual")
-
-
-class FollowUpChannel(models.TextChoices):
-    VISIT = "visit", _("Visit")
-    PHONE = "phone", _("Phone call")
-    WECHAT = "wechat", _("WeChat")
-    SMS = "sms", _("SMS")
-
-
-class FollowUpState(models.TextChoices):
-    OPEN = "open", _("Open")
-    DONE = "done", _("Done")
-    DECLINED = "declined", _("Declined")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
-class FollowUpOutcome(models.TextChoices):
-    SATISFIED = "satisfied", _("Satisfied")
-    CONCERN_RAISED = "concern_raised", _("Raised a concern")
-    MORE_BUSINESS = "more_business", _("More business")
-    NO_ANSWER = "no_answer", _("No answer")
-    OTHER = "other", _("Other")
 
 
 class FollowUp(models.Model):
@@ -162,8 +131,12 @@ class FollowUp(models.Model):
 # Dated care (campaigns, promotion seasons, warehouse fill) lives in its own
 # package; importing it here is how Django finds those models.
 from followups.care_plans.models import CarePlanRule  # noqa: E402, F401
+from followups.kpis.models import ChurnRisk, KpiMonth, KpiSnapshot  # noqa: E402, F401
 from followups.occasions.models import (  # noqa: E402, F401
     Campaign,
     PromotionSeason,
     WarehouseFill,
 )
+from followups.referrals.models import Referral  # noqa: E402, F401
+from followups.surveys.models import Survey  # noqa: E402, F401
+from followups.watermarks import ScanMark  # noqa: E402, F401

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from customers.models import Need, Tenure, Tier
 from outlets.models import Outlet
 
-from ..models import FollowUpChannel, FollowUpKind
+from ..choices import FollowUpChannel, FollowUpKind
 
 # A contact less often than once a year is no plan; a cadence of 0 days would
 # generate a follow-up every night.
