@@ -45,6 +45,11 @@ STANDARDS = {
     # A follow-up's deadline is its own due time (clocks_start_until); its rule
     # only sets the owner's reminder lead and how soon a breach escalates again.
     ClockKind.FOLLOW_UP: Standard(24 * 60, 60, Counting.CALENDAR, 24 * 60),
+    # Delivery promises are due when promised (shipments.tracking.promises);
+    # the rule sets the warning lead (an hour, two for 48 hours) and escalation.
+    ClockKind.SAME_DAY: Standard(8 * 60, 60, Counting.CALENDAR),
+    ClockKind.NEXT_MORNING: Standard(16 * 60, 60, Counting.CALENDAR),
+    ClockKind.GUARANTEE_48H: Standard(48 * 60, 120, Counting.CALENDAR),
 }
 
 

@@ -78,6 +78,11 @@ class StaffChoiceField(forms.ModelChoiceField):
         return staff.display_name
 
 
+def _model_field(name: str) -> forms.Field:
+    # The model's validators and (lazily translated) label come along.
+    return Customer._meta.get_field(name).formfield()
+
+
 def _with_outlet(staff: Staff) -> str:
     return f"{staff.display_name} ({staff.outlet.code})"
 
@@ -136,6 +141,13 @@ class CustomerForm(ErrorsInWords, forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    # What the needs promise every shipment (the service checks which need).
+    cold_temperature_min_c = _model_field("cold_temperature_min_c")
+    cold_temperature_max_c = _model_field("cold_temperature_max_c")
+    cold_humidity_min_pct = _model_field("cold_humidity_min_pct")
+    cold_humidity_max_pct = _model_field("cold_humidity_max_pct")
+    guarantee_48h = _model_field("guarantee_48h")
+    promised_delivery = _model_field("promised_delivery")
 
     def __init__(self, *args, office_staff, referrers, ask_outlet: bool, **kwargs):
         super().__init__(*args, **kwargs)

@@ -57,6 +57,7 @@ def customer_create(
         **fields,
     )
     _check_referrer(customer)
+    _check_needs_file(customer, needs or [Need.ORDINARY])
     _check_customer(customer)
     customer.save()
     customer_set_needs(customer=customer, needs=needs or [Need.ORDINARY])
@@ -109,6 +110,15 @@ def _check_customer(customer: Customer) -> None:
 
 # What the office may change on a customer: the book's columns. The tier and
 # the volume are computed, the outlet is where the customer is served.
+# What the customer's needs set for every shipment of theirs.
+NEEDS_FIELDS = (
+    "cold_temperature_min_c",
+    "cold_temperature_max_c",
+    "cold_humidity_min_pct",
+    "cold_humidity_max_pct",
+    "guarantee_48h",
+    "promised_delivery",
+)
 CUSTOMER_FIELDS = (
     "name",
     "company",
@@ -122,6 +132,7 @@ CUSTOMER_FIELDS = (
     "language",
     "quiet_hours_start",
     "quiet_hours_end",
+    *NEEDS_FIELDS,
 )
 
 
@@ -146,11 +157,36 @@ def customer_update(
     if changes.get("account_manager") is not None:
         _check_account_manager(changes["account_manager"], customer.outlet)
     _check_referrer(customer)
+    current = [row.need for row in CustomerNeed.objects.filter(customer=customer)]
+    _check_needs_file(customer, current if needs is None else needs or [])
     _check_customer(customer)
     customer.save()
     if needs is not None:
         customer_set_needs(customer=customer, needs=needs or [Need.ORDINARY])
     return customer
+
+
+def _check_needs_file(customer: Customer, needs: list[str]) -> None:
+    """The cold-chain range and promises belong to the needs that use them."""
+    errors: dict[str, list] = {}
+    cold = Need.COLD_CHAIN in needs
+    for low, high in (
+        ("cold_temperature_min_c", "cold_temperature_max_c"),
+        ("cold_humidity_min_pct", "cold_humidity_max_pct"),
+    ):
+        lowest, highest = getattr(customer, low), getattr(customer, high)
+        if (lowest is None) != (highest is None):
+            errors[high] = [_("Give both ends of the range.")]
+        elif lowest is not None and not cold:
+            errors[low] = [_("Only for cold-chain customers.")]
+        elif lowest is not None and lowest > highest:
+            errors[high] = [_("Must not be below the lowest.")]
+    if customer.guarantee_48h and not cold:
+        errors["guarantee_48h"] = [_("Only for cold-chain customers.")]
+    if customer.promised_delivery and Need.TIME_SENSITIVE not in needs:
+        errors["promised_delivery"] = [_("Only for time-sensitive customers.")]
+    if errors:
+        raise DomainError(_("The needs do not allow this."), fields=errors)
 
 
 def _check_referrer(customer: Customer) -> None:

@@ -1,5 +1,7 @@
 """Shapes of customers in the API. Serializers validate; services write."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +18,7 @@ from ..models import (
     CustomerNote,
     Need,
     PersonalDate,
+    PromisedDelivery,
     TierChange,
 )
 from ..tenure import tenure_on
@@ -84,6 +87,12 @@ class CustomerSerializer(serializers.ModelSerializer):
             "tier",
             "monthly_volume",
             "freight_discount_percent",
+            "cold_temperature_min_c",
+            "cold_temperature_max_c",
+            "cold_humidity_min_pct",
+            "cold_humidity_max_pct",
+            "guarantee_48h",
+            "promised_delivery",
             "tenure",
             "habits",
         ]
@@ -125,6 +134,17 @@ class CustomerDetailSerializer(CustomerSerializer):
         ]
 
 
+def _range(low: int, high: int) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=4 if high == 100 else 5,
+        decimal_places=1,
+        min_value=Decimal(low),
+        max_value=Decimal(high),
+        required=False,
+        allow_null=True,
+    )
+
+
 class CustomerInputSerializer(serializers.Serializer):
     """What a new customer needs; outlet-scoped references are checked by the view."""
 
@@ -144,6 +164,14 @@ class CustomerInputSerializer(serializers.Serializer):
     quiet_hours_start = serializers.TimeField(required=False, allow_null=True)
     quiet_hours_end = serializers.TimeField(required=False, allow_null=True)
     language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
+    cold_temperature_min_c = _range(-90, 90)
+    cold_temperature_max_c = _range(-90, 90)
+    cold_humidity_min_pct = _range(0, 100)
+    cold_humidity_max_pct = _range(0, 100)
+    guarantee_48h = serializers.BooleanField(required=False)
+    promised_delivery = serializers.ChoiceField(
+        choices=PromisedDelivery.choices, required=False, allow_blank=True
+    )
 
     def validate(self, data):
         if ("quiet_hours_start" in data) != ("quiet_hours_end" in data):

@@ -47,6 +47,7 @@ from .ingest import (
     text_errors,
 )
 from .progress import next_progress_at
+from .promises import promises_kept
 
 RANK = {kind: rank for rank, kind in enumerate(MilestoneKind.values)}
 # The columns' lengths: a longer text would fail the insert for the whole batch.
@@ -188,6 +189,9 @@ def _record(scans: dict[int, Scan], results: list, *, scope, now: datetime) -> N
     if created:
         _push(created, {t.pk: t for t in found.values()}, now)
         _refresh({row[1] for row in created}, now)
+        signed = {row[1] for row in created if row[2] == MilestoneKind.SIGNED}
+        if signed:
+            promises_kept(shipment_ids=signed, now=now)
 
 
 def _values(scan: Scan) -> tuple:
