@@ -23,6 +23,7 @@ from .serializers import (
 )
 from .services import (
     pickup_accept,
+    pickup_check_assigner,
     pickup_contact,
     pickup_create,
     pickup_enter,
@@ -73,10 +74,18 @@ class PickupViewSet(
     def accept(self, request, pk=None):
         pickup = self.get_object()
         data = valid_input(AcceptInputSerializer, request)
-        courier = _courier(request.user, data.get("courier"))
-        pickup_accept(
-            pickup=pickup, courier=courier, by=request.user, now=timezone.now()
-        )
+        if (courier_id := data.get("courier")) is None:
+            pickup_accept(pickup=pickup, courier=request.user, now=timezone.now())
+        else:
+            # Refused before the id is looked up: to whoever may not assign,
+            # a staff id must say nothing (does it exist, is it visible).
+            pickup_check_assigner(pickup=pickup, by=request.user)
+            courier = visible_ref(
+                request.user, Staff.objects.all(), courier_id, "courier"
+            )
+            pickup_accept(
+                pickup=pickup, courier=courier, by=request.user, now=timezone.now()
+            )
         return self._answer(pickup)
 
     @extend_schema(request=ContactInputSerializer, responses=PickupSerializer)
@@ -114,11 +123,3 @@ class PickupViewSet(
         """The pickup as it is now, read back through what the user may see."""
         fresh = with_clocks([self.get_queryset().get(pk=pickup.pk)])[0]
         return Response(PickupSerializer(fresh).data, status=code)
-
-
-def _courier(user: Staff, courier_id: int | None) -> Staff:
-    """Who takes the pickup: the courier asking, or the one named (whether the
-    user may give it to them is ``pickup_accept``'s to decide)."""
-    if courier_id is None:
-        return user
-    return visible_ref(user, Staff.objects.all(), courier_id, "courier")

@@ -108,10 +108,10 @@ def _check_courier(pickup: PickupRequest, courier: Staff) -> None:
         )
 
 
-def _check_assigner(pickup: PickupRequest, courier: Staff, by: Staff | None) -> None:
-    """Taking a pickup oneself is the courier's step; giving it to someone
-    else is the outlet manager's."""
-    if by is None or by.pk == courier.pk:
+def pickup_check_assigner(*, pickup: PickupRequest, by: Staff | None) -> None:
+    """Taking a pickup is the courier's step; naming who takes it is the
+    outlet manager's."""
+    if by is None:
         return
     if not may(by, Capability.ASSIGN_COURIER, outlet_id=pickup.outlet_id):
         raise NotAllowed(
@@ -126,10 +126,10 @@ def pickup_accept(
 ):
     """The courier takes the pickup: the 30-minute contact clock starts.
 
-    ``by`` is who gives it to ``courier``, when not the courier themselves.
+    ``by`` is who names ``courier`` to take it; None when the courier takes it.
     """
     pickup = _locked(pickup, expected=PickupStatus.REQUESTED, action=_("accepting"))
-    _check_assigner(pickup, courier, by)
+    pickup_check_assigner(pickup=pickup, by=by)
     _check_courier(pickup, courier)
     pickup.courier, pickup.status, pickup.accepted_at = (
         courier,

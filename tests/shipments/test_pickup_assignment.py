@@ -35,9 +35,14 @@ def test_a_courier_may_not_give_a_pickup_to_a_colleague(courier_a, customer_a):
     assert not Clock.objects.exists()
 
 
-def test_a_courier_takes_a_pickup_themselves(courier_a, customer_a):
-    pickup = pickup_accept(
-        pickup=make_pickup(customer_a), courier=courier_a, by=courier_a, now=NOON
-    )
+def test_a_courier_takes_a_pickup_without_naming_anyone(courier_a, customer_a):
+    pickup = pickup_accept(pickup=make_pickup(customer_a), courier=courier_a, now=NOON)
 
     assert pickup.courier == courier_a
+
+
+def test_naming_oneself_is_assigning_too(courier_a, customer_a):
+    with pytest.raises(NotAllowed):
+        pickup_accept(
+            pickup=make_pickup(customer_a), courier=courier_a, by=courier_a, now=NOON
+        )
