@@ -70,8 +70,8 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=24 * 60 * 60)
 SECURE_REFERRER_POLICY = "same-origin"
 # Besides every answer to a logged-in person (lib/cache_control.py): the API
-# and the customer's progress board.
-NO_STORE_PATH_PREFIXES = ["/api/", "/p/"]
+# and the customer's progress board and survey.
+NO_STORE_PATH_PREFIXES = ["/api/", "/p/", "/s/"]
 X_FRAME_OPTIONS = "DENY"
 
 INSTALLED_APPS = [
@@ -293,9 +293,15 @@ SPECTACULAR_SETTINGS = {
         "NeedEnum": "customers.models.Need",
         "ExcursionStateEnum": "shipments.models.ExcursionState",
         "FollowUpKindEnum": "followups.models.FollowUpKind",
+        "CareTagEnum": "customers.models.CareTag",
+        "PersonalDateKindEnum": "customers.models.PersonalDateKind",
+        "OccasionEnum": "followups.occasions.models.Occasion",
+        "CampaignDeliveryEnum": "followups.occasions.models.CampaignDelivery",
+        "CampaignStateEnum": "followups.occasions.models.CampaignState",
         "FollowUpStateEnum": "followups.models.FollowUpState",
         "FollowUpChannelEnum": "followups.models.FollowUpChannel",
         "FollowUpOutcomeEnum": "followups.models.FollowUpOutcome",
+        "ChurnReasonEnum": "followups.kpis.models.ChurnReason",
     },
 }
 
@@ -348,7 +354,13 @@ CELERY_TASK_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # Task modules autodiscovery does not find (it looks for <app>.tasks only).
-CELERY_IMPORTS = ["followups.care_plans.tasks", "followups.occasions.tasks"]
+CELERY_IMPORTS = [
+    "followups.care_plans.tasks",
+    "followups.occasions.tasks",
+    "followups.surveys.tasks",
+    "followups.referrals.tasks",
+    "followups.kpis.tasks",
+]
 CELERY_TASK_ROUTES = {
     "clocks.sweep": {"queue": "clocks"},
 }
@@ -401,6 +413,30 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 120.0,
         "options": {"expires": 100},
     },
+    # Surveys after signed deliveries and remedied problems, and thank-yous to
+    # referrers, pulled from new rows: a few minutes after the event.
+    "send-surveys": {
+        "task": "followups.surveys.send_due",
+        "schedule": 120.0,
+        "options": {"expires": 100},
+    },
+    "scan-referral-first-shipments": {
+        "task": "followups.referrals.scan_first_shipments",
+        "schedule": 300.0,
+        "options": {"expires": 240},
+    },
+    # Churn warnings after the night's shipments are in; each new risk raises
+    # a retention call due the same morning.
+    "churn-scan-nightly": {
+        "task": "followups.kpis.churn_scan",
+        "schedule": crontab(hour=3, minute=5),
+    },
+    # Freezes the last complete month's KPI figures; nightly, so a missed first
+    # of the month is made up, and a frozen month costs nothing.
+    "kpi-snapshots-nightly": {
+        "task": "followups.kpis.snapshot_months",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -417,6 +453,21 @@ MESSAGE_DELIVERY_BUDGET_SECONDS = env.float(
 # A customer's progress board link stops working after this many days; the
 # next message to the customer carries a fresh one.
 PROGRESS_LINK_DAYS = env.int("PROGRESS_LINK_DAYS", default=180)
+# Satisfaction surveys (NPS): the share of signed deliveries that get one (at
+# most one a customer per calendar month), and how long its link works.
+SURVEY_SAMPLE_PERCENT = env.int("SURVEY_SAMPLE_PERCENT", default=20)
+SURVEY_LINK_DAYS = env.int("SURVEY_LINK_DAYS", default=14)
+# Churn warnings (流失预警): a customer who shipped nothing for this many days,
+# having shipped in the 90 before, is at risk; so is one whose last 30 days
+# fell under half of their monthly average of the 90 days before (an average
+# of at least CHURN_DROP_MIN_MONTHLY parcels), and one who answered a survey
+# with 0-6 in the last CHURN_DETRACTOR_DAYS. Who counts as churned is a fixed
+# rule (followups/kpis/churn.py), not a setting, so the rate is comparable.
+CHURN_SILENT_DAYS = env.int("CHURN_SILENT_DAYS", default=30)
+CHURN_DROP_MIN_MONTHLY = env.int("CHURN_DROP_MIN_MONTHLY", default=3)
+CHURN_DETRACTOR_DAYS = env.int("CHURN_DETRACTOR_DAYS", default=90)
+# The KPI dashboard's month in progress is computed live and kept this long.
+KPI_LIVE_SECONDS = env.int("KPI_LIVE_SECONDS", default=300)
 # Out-of-range readings must last this long before the cold-chain alarm starts,
 # so one noisy sensor reading does not page anyone.
 COLD_CHAIN_MIN_EXCURSION_SECONDS = env.int(

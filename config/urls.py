@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("shipments.urls")),
     path("service/", include("clocks.urls")),
     path("care/", include("followups.urls")),
+    path("s/", include("followups.surveys.public_urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("config.api_urls")),

@@ -12,5 +12,7 @@ class FollowupsConfig(AppConfig):
         # Care message templates join the outbox's, so the SMS channel can
         # send their template code and parameters like any other message.
         from followups.occasions.texts import register
+        from followups.surveys.texts import register as register_surveys
 
         register()
+        register_surveys()

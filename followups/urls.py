@@ -17,4 +17,7 @@ urlpatterns = [
     path("customers/<int:customer_id>/timeline/", views.timeline, name="timeline"),
     path("", include("followups.care_plans.urls")),
     path("", include("followups.occasions.urls")),
+    path("", include("followups.surveys.urls")),
+    path("", include("followups.referrals.urls")),
+    path("", include("followups.kpis.urls")),
 ]

@@ -114,6 +114,19 @@ _PATHS: dict[str, Paths] = {
         account_manager="owner",
         account_manager_also="customer__account_manager",
     ),
+    "followups.survey": Paths(
+        outlet="outlet", account_manager="customer__account_manager"
+    ),
+    # The referred customer's outlet; an account manager sees the referrals of
+    # their customers and those their customers made (they thank the referrer).
+    "followups.referral": Paths(
+        outlet="outlet",
+        account_manager="account_manager",
+        account_manager_also="referred_by__account_manager",
+    ),
+    "followups.churnrisk": Paths(
+        outlet="outlet", account_manager="customer__account_manager"
+    ),
 }
 
 
@@ -192,6 +205,12 @@ class Capability(models.TextChoices):
     EDIT_CARE_PLANS = "edit_care_plans", _("Read and change the outlet's care plan")
     REVEAL_PHONE = "reveal_phone", _("See a customer's full phone number")
     SEE_AUDIT_TRAIL = "see_audit_trail", _("See who changed customers and policies")
+    SEE_SURVEYS_AND_REFERRALS = "see_surveys_and_referrals", _(
+        "See survey answers and referrals"
+    )
+    SEE_CHURN_RISKS = "see_churn_risks", _("See customers at risk of leaving")
+    SEE_KPIS = "see_kpis", _("See the outlet's KPI dashboard")
+    SEE_NETWORK_KPIS = "see_network_kpis", _("See the network's KPI figures")
 
 
 _HQ, _MANAGER = Role.HQ_ADMIN, Role.OUTLET_MANAGER
@@ -233,6 +252,13 @@ ROLES: dict[Capability, frozenset[str]] = {
     # a courier from their own pickup's page only.
     Capability.REVEAL_PHONE: _OFFICE,
     Capability.SEE_AUDIT_TRAIL: _MANAGERS,
+    # What customers answered and who sent whom: the office's, not the courier's.
+    Capability.SEE_SURVEYS_AND_REFERRALS: _OFFICE,
+    # An account manager keeps their own book: they see its risks, not the
+    # outlet's figures, which are how the manager is judged.
+    Capability.SEE_CHURN_RISKS: _OFFICE,
+    Capability.SEE_KPIS: _MANAGERS,
+    Capability.SEE_NETWORK_KPIS: frozenset({_HQ}),
 }
 
 

@@ -168,6 +168,22 @@ SURFACES = {
         lambda w: Call("post", f"/api/v1/customers/{w.customer.pk}/reveal-phone/", {}),
     ),
     Capability.SEE_AUDIT_TRAIL: (lambda w: Call("get", "/service/audit/"), None),
+    Capability.SEE_SURVEYS_AND_REFERRALS: (
+        lambda w: Call("get", "/care/surveys/"),
+        lambda w: Call("get", "/api/v1/surveys/"),
+    ),
+    Capability.SEE_CHURN_RISKS: (
+        lambda w: Call("get", "/care/churn/"),
+        lambda w: Call("get", "/api/v1/churn-risks/"),
+    ),
+    Capability.SEE_KPIS: (
+        lambda w: Call("get", "/care/kpis/"),
+        lambda w: Call("get", "/api/v1/kpis/"),
+    ),
+    Capability.SEE_NETWORK_KPIS: (
+        lambda w: Call("get", "/care/kpis/?scope=network"),
+        lambda w: Call("get", "/api/v1/kpis/?scope=network"),
+    ),
 }
 
 

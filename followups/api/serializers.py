@@ -228,7 +228,15 @@ class DaySerializer(serializers.Serializer):
 class CustomerTimelineEntrySerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     kind = serializers.ChoiceField(
-        choices=["tier", "tenure", "follow_up", "note", "problem", "message"]
+        choices=[
+            "tier",
+            "tenure",
+            "follow_up",
+            "note",
+            "problem",
+            "message",
+            "survey",
+        ]
     )
     title = serializers.CharField()
     text = serializers.CharField()

@@ -18,4 +18,7 @@ urlpatterns = [
     *router.urls,
     path("", include("followups.api.plan_urls")),
     path("", include("followups.occasions.api_urls")),
+    path("", include("followups.surveys.api_urls")),
+    path("", include("followups.referrals.api_urls")),
+    path("", include("followups.kpis.api_urls")),
 ]
