@@ -147,10 +147,12 @@ def test_managers_list_referrals_per_account_manager(referrals, manager_a):
     api = api_as(manager_a)
     listed = api.get(f"/api/v1/referrals/?account_manager={colleague.pk}").json()
     assert {row["id"] for row in listed["results"]} == {to_colleague.pk, theirs.pk}
+    # am_a's customer made the referral: it is on am_a's list too.
     by_am_a = referrals_filtered(
-        referrals_for(manager_a), account_manager_id=to_colleague.referred_by.pk
+        referrals_for(manager_a),
+        account_manager_id=to_colleague.referred_by.account_manager_id,
     )
-    assert not by_am_a.exists()  # a customer's id is no account manager's
+    assert list(by_am_a) == [to_colleague]
     row = next(r for r in listed["results"] if r["id"] == to_colleague.pk)
     assert row["referred_by"] == to_colleague.referred_by_id
     assert row["first_shipment_at"] is None and row["thanked"] is False
@@ -214,6 +216,12 @@ def test_a_referral_who_shipped_before_is_not_thanked_for_a_later_parcel(referra
     make_shipment(to_colleague, created_at=NOON)
     assert referral_thanks_scan(now=NOON + timedelta(minutes=5)) == 0
     assert not FollowUp.objects.filter(kind=FollowUpKind.REFERRAL_THANKS).exists()
+
+
+def test_a_first_shipment_older_than_a_week_is_not_thanked_for_now(referrals):
+    _referrer, to_colleague, _theirs, _colleague = referrals
+    make_shipment(to_colleague, created_at=NOON - timedelta(days=8))
+    assert referral_thanks_scan(now=NOON) == 0
 
 
 def test_a_customer_nobody_referred_raises_no_thanks(customer_a):

@@ -156,6 +156,17 @@ def test_a_scan_reads_only_milestones_after_its_mark(customer_a, outlet_a):
     assert set(Survey.objects.values_list("shipment", flat=True)) >= {shipment.pk}
 
 
+def test_a_delivery_committed_after_a_later_key_was_read_is_still_surveyed(
+    customer_a, outlet_a
+):
+    late = signed(customer_a)  # its transaction committed last
+    signed(make_customer(outlet_a))
+    top = Milestone.objects.order_by("-pk").first().pk
+    ScanMark.objects.create(name="surveys:signed", position=top)
+    surveys_after_deliveries(now=NOON, percent=100)
+    assert Survey.objects.filter(shipment=late).exists()
+
+
 def test_a_customer_who_opted_out_of_care_gets_no_survey(customer_a):
     customer_a.care_opt_out = True
     customer_a.save(update_fields=["care_opt_out"])
