@@ -21,6 +21,7 @@ from outlets.access import Capability, may, requires, visible
 from outlets.errors import DomainError
 from outlets.models import Staff
 
+from .day_display import day_display, outcome_choices
 from .forms import (
     CompleteForm,
     DeclineForm,
@@ -30,7 +31,7 @@ from .forms import (
     RescheduleForm,
     add_domain_error,
 )
-from .models import FollowUp, FollowUpOutcome
+from .models import FollowUp
 from .selectors import (
     colleagues_for_follow_ups,
     counts_by_owner,
@@ -51,8 +52,10 @@ from .services import (
 def day(request: HttpRequest) -> HttpResponse:
     """What to do today, each item with the customer file beside it."""
     context = {
-        "day": my_day(request.user, now=timezone.now()),
-        "outcomes": FollowUpOutcome.choices,
+        "day": day_display(my_day(request.user, now=timezone.now())),
+        "outcomes": outcome_choices(),
+        # Where each card's form comes back to, read once for all the cards.
+        "here": request.get_full_path(),
     }
     return render(request, "followups/day.html", context)
 

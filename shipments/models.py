@@ -476,7 +476,16 @@ class Problem(models.Model):
         verbose_name = _("problem")
         verbose_name_plural = _("problems")
         ordering = ["-reported_at", "-pk"]
-        indexes = [models.Index(fields=["outlet", "stage"])]
+        indexes = [
+            models.Index(fields=["outlet", "stage"]),
+            # Open problems by outlet, oldest first (the account manager's
+            # day), without reading the closed ones that pile up.
+            models.Index(
+                fields=["outlet", "reported_at"],
+                name="problem_open_reported",
+                condition=~models.Q(stage="closed"),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=_length_at_most("description", TEXT_LENGTH)

@@ -6,13 +6,14 @@ from datetime import date, timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from clocks.models import Clock, ClockKind, ClockState, SubjectType
 from clocks.sweep import clocks_sweep
-from customers.models import CustomerHabits, CustomerNote
+from customers.models import CustomerHabits, CustomerNote, PersonalDate
 from followups.models import FollowUp, FollowUpKind, FollowUpState
-from followups.selectors import customer_timeline, my_day
+from followups.selectors import DAY_LIMIT, SIDE_LIMIT, customer_timeline, my_day
 from followups.services import follow_up_complete, follow_up_create
 from outlets.models import Role
 from shipments.problems.services import problem_report
@@ -356,3 +357,88 @@ def test_a_follow_up_clock_breach_is_not_listed_twice_on_the_day(
         kind=ClockKind.FOLLOW_UP, state=ClockState.BREACHED
     ).exists()
     assert my_day(account_manager_a, now=now).breaches == []
+
+
+# --- The day's cost does not grow with the book -----------------------------------
+
+
+def _grow_the_day(outlet, account_manager, courier, now, customers: int) -> None:
+    """``customers`` more customers, each on every list of the day: a follow-up
+    due, a warehouse warning, a note, a personal date today, an open problem
+    whose clock breaches."""
+    today = timezone.localdate(now)
+    for _ in range(customers):
+        customer = make_customer(outlet, account_manager=account_manager)
+        plan(customer, account_manager, now, due=now - timedelta(hours=1))
+        plan(
+            customer,
+            account_manager,
+            now,
+            due=now + timedelta(days=1),
+            kind=FollowUpKind.WAREHOUSE_WARNING,
+        )
+        CustomerNote.objects.create(customer=customer, noted_on=today, text="x")
+        PersonalDate.objects.create(
+            customer=customer,
+            kind="birthday",
+            month=today.month,
+            day=today.day,
+            created_at=now,
+        )
+        problem_report(
+            customer=customer,
+            shipment=None,
+            kind="complaint",
+            description="Late again",
+            reported_by=courier,
+            now=now - timedelta(hours=3),
+        )
+    clocks_sweep(now=now)
+
+
+def test_the_day_page_and_api_cost_the_same_queries_for_a_book_past_every_limit(
+    client, outlet_a, account_manager_a, courier_a, now
+):
+    client.force_login(account_manager_a)
+    api = api_as(account_manager_a)
+
+    def count(get, url):
+        with CaptureQueriesContext(connection) as queries:
+            assert get(url).status_code == 200
+        return len(queries)
+
+    _grow_the_day(outlet_a, account_manager_a, courier_a, now, 1)
+    few = count(client.get, "/care/day/"), count(api.get, "/api/v1/me/day/")
+    # Past the 50 follow-ups shown and the 20 of each side list.
+    _grow_the_day(outlet_a, account_manager_a, courier_a, now, DAY_LIMIT + 5)
+    day = my_day(account_manager_a, now=now)
+    assert len(day.follow_ups) == DAY_LIMIT and day.follow_ups_more == 6
+    assert len(day.problems) == len(day.breaches) == SIDE_LIMIT
+    assert len(day.warehouse_warnings) == len(day.personal_dates) == SIDE_LIMIT
+    many = count(client.get, "/care/day/"), count(api.get, "/api/v1/me/day/")
+    assert many == few
+
+
+def test_the_day_shows_the_time_alone_for_a_follow_up_due_early_this_morning(
+    client, customer_a, account_manager_a, now
+):
+    # 00:30 in Shanghai is still yesterday in UTC.
+    early = timezone.localtime(now).replace(hour=0, minute=30)
+    plan(customer_a, account_manager_a, now, due=early)
+    yesterday = early - timedelta(days=1)
+    plan(customer_a, account_manager_a, now, due=yesterday)
+    client.force_login(account_manager_a)
+    page = client.get("/care/day/").content.decode()
+    assert "<div>00:30</div>" in page
+    assert f"<div>{yesterday:%m-%d} 00:30</div>" in page
+
+
+def test_each_card_posts_to_its_own_follow_ups_steps(client, book, account_manager_a):
+    client.force_login(account_manager_a)
+    page = client.get("/care/day/").content.decode()
+    pk = book["overdue"].pk
+    assert f'action="{reverse("followups:complete", args=[pk])}"' in page
+    assert f'formaction="{reverse("followups:reschedule", args=[pk])}"' in page
+    assert f'formaction="{reverse("followups:decline", args=[pk])}"' in page
+    customer_page = reverse("customers:detail", args=[book["overdue"].customer_id])
+    assert f'href="{customer_page}"' in page
