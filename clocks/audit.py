@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from customers.audit import audited_customer_ids, customers_trail
-from lib.audit_trail import Entry, entries, header
+from lib.audit_trail import Entry, entries, header, history_of
 from outlets.models import Staff
 
 from .models import ClockPolicy
@@ -15,7 +15,7 @@ from .models import ClockPolicy
 
 def policies_trail(user: Staff) -> Iterator[Entry]:
     """HQ: every policy; an outlet manager: their outlet's and the network's."""
-    history = ClockPolicy.history.all()
+    history = history_of(ClockPolicy).all()
     if not user.is_hq:
         history = history.filter(Q(outlet_id=user.outlet_id) | Q(outlet_id=None))
     return entries(history, kind=_("Clock policy"), subject=_policy_name)

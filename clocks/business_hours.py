@@ -54,9 +54,11 @@ class DayHours:
             raise ValueError("opens must be before closes")
         if (self.break_starts is None) != (self.break_ends is None):
             raise ValueError("a break needs both a start and an end")
-        has_break = self.break_starts is not None and self.break_ends is not None
-        if has_break and not (
-            self.opens < self.break_starts < self.break_ends < self.closes
+        starts, ends = self.break_starts, self.break_ends
+        if (
+            starts is not None
+            and ends is not None
+            and not (self.opens < starts < ends < self.closes)
         ):
             raise ValueError("the break must lie strictly inside opening hours")
 

@@ -3,8 +3,10 @@
 Same parser and service as ``load_china_calendar --file``: the page is glue.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -39,7 +41,8 @@ class ArrangementForm(forms.Form):
     )
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if "year" in data and "text" in data:
             try:
                 data["days"] = parse_arrangement(data["text"], year=data["year"])
@@ -48,7 +51,13 @@ class ArrangementForm(forms.Form):
         return data
 
 
-class ArrangementLoadAdmin:
+if TYPE_CHECKING:
+    _ModelAdminBase = admin.ModelAdmin[Any]  # the mixin sits in front of one
+else:
+    _ModelAdminBase = object
+
+
+class ArrangementLoadAdmin(_ModelAdminBase):
     """Adds ``load/`` to a CalendarDay admin; only who may add and change days."""
 
     def get_urls(self) -> list[URLPattern]:

@@ -23,6 +23,7 @@ from datetime import date, timedelta
 from django.utils.translation import gettext as _
 
 from lib.bounds import FIRST_DAY, LAST_DAY
+from lib.model_fields import max_length
 
 from .models import CalendarDay, CalendarDayKind
 
@@ -36,7 +37,7 @@ DAYS = re.compile(r"(\d{4}-\d{2}-\d{2})(?:\.\.(\d{4}-\d{2}-\d{2}))?")
 # The longest published holiday is 8 or 9 days; a longer range is a typo.
 LONGEST_RANGE = 31
 BEFORE_YEAR = 7  # days of the previous December a notice may name
-NAME_LENGTH = CalendarDay._meta.get_field("name").max_length
+NAME_LENGTH = max_length(CalendarDay, "name")
 
 Days = dict[date, tuple[str, str]]  # date -> (kind, name)
 

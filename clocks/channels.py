@@ -275,7 +275,7 @@ class WeComRobotChannel(_RobotChannel):
     rate_limited = frozenset({45009})
 
     def payload(self, outgoing: Outgoing) -> dict[str, Any]:
-        text = {"content": outgoing.text}
+        text: dict[str, Any] = {"content": outgoing.text}
         if mobiles := _mobiles(outgoing.address):
             text["mentioned_mobile_list"] = mobiles
         return {"msgtype": "text", "text": text}

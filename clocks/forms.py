@@ -3,6 +3,7 @@ from datetime import date, timedelta
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from customers.models import Need, Tier
 from lib.bounded_inputs import validate_plausible_day
@@ -17,7 +18,7 @@ MAX_REPORT_DAYS = 366
 
 
 def _outlet_field(
-    user: Staff, *, required: bool, empty_label: str | None
+    user: Staff, *, required: bool, empty_label: StrOrPromise | None
 ) -> forms.Field:
     return forms.ModelChoiceField(
         queryset=visible(user, Outlet.objects.all()),

@@ -2,13 +2,16 @@
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
+from django_stubs_ext import StrOrPromise
 
 from customers.models import Customer, Need, Tier
+from lib.model_fields import max_length
 from outlets.access import Capability, may
 from outlets.errors import DomainError, NotAllowed
 from outlets.models import Outlet, Staff
@@ -34,7 +37,7 @@ class Standard:
     escalate_after_minutes: int = 30
 
 
-STANDARDS = {
+STANDARDS: dict[str, Standard] = {
     ClockKind.PICKUP_CONTACT: Standard(30, 5, Counting.BUSINESS_HOURS),
     ClockKind.PICKUP_ENTRY: Standard(30, 5, Counting.BUSINESS_HOURS),
     ClockKind.MILESTONE_PUSH: Standard(30, 5, Counting.CALENDAR),
@@ -90,7 +93,7 @@ def filled_in(
     kept warning that no longer comes before the new limit is scaled instead.
     """
     standard = STANDARDS[kind]
-    if counting in (None, ""):
+    if not counting:  # None or ""
         counting = current.counting if current else standard.counting
     if escalate_after_minutes is None:
         escalate_after_minutes = (
@@ -100,8 +103,10 @@ def filled_in(
         )
     if warn_before_minutes is None:
         kept = current.warn_before_minutes if current else None
-        fits = kept is not None and kept < minutes
-        warn_before_minutes = kept if fits else default_warning(kind, minutes)
+        if kept is not None and kept < minutes:
+            warn_before_minutes = kept
+        else:
+            warn_before_minutes = default_warning(kind, minutes)
     return warn_before_minutes, counting, escalate_after_minutes
 
 
@@ -143,8 +148,9 @@ def mark_general_applies(rows: list[ClockPolicy], outlet_id: int | None) -> None
         where = row.outlet_id if row.outlet_id is not None else outlet_id
         general = general_minutes(rows, row.kind, where)
         looser = bool(row.tier or row.need) and row.minutes > general
-        row.general_minutes = general if looser else None
-        row.scope_name = scope_name(row.tier, row.need)
+        # For the page only (not fields).
+        row.general_minutes = general if looser else None  # type: ignore[attr-defined]
+        row.scope_name = scope_name(row.tier, row.need)  # type: ignore[attr-defined]
 
 
 def policy_chooser(
@@ -228,7 +234,7 @@ def _specificity(policy: ClockPolicy) -> tuple[int, int]:
 
 # Policy edits by hand (managers, HQ).
 
-LABEL_LENGTH = ClockPolicy._meta.get_field("label").max_length
+LABEL_LENGTH = max_length(ClockPolicy, "label")
 
 
 @transaction.atomic
@@ -266,7 +272,7 @@ def policy_save(
         _choice_errors(kind=kind, tier=tier, need=need, counting=counting)
         | _bound_errors(minutes, warn_before_minutes, escalate_after_minutes, label)
     )
-    scope = {"outlet": outlet, "kind": kind, "tier": tier, "need": need}
+    scope: dict[str, Any] = {"outlet": outlet, "kind": kind, "tier": tier, "need": need}
     # order_by(): the default ordering joins the outlet, which FOR UPDATE refuses.
     current = ClockPolicy.objects.select_for_update().filter(**scope).order_by().first()
     warn_before_minutes, counting, escalate_after_minutes = filled_in(
@@ -336,7 +342,7 @@ def _choice_errors(*, kind: str, tier: str, need: str, counting: str | None) -> 
 def _bound_errors(
     minutes: int, warn: int | None, escalate: int | None, label: str
 ) -> dict:
-    errors = {}
+    errors: dict[str, list[StrOrPromise]] = {}
     if minutes <= 0:
         errors["minutes"] = [_("The limit must be at least one minute.")]
     if warn is not None and warn < 0:

@@ -290,7 +290,8 @@ def effective_policies(user: Staff, *, outlet_id: int | None) -> list[ClockPolic
     rows = list(policies_for(user, outlet_id=outlet_id))
     scoped = {(p.kind, p.tier, p.need) for p in rows if p.outlet_id is not None}
     for policy in rows:
-        policy.overridden = (
+        # For the page only (not a field).
+        policy.overridden = (  # type: ignore[attr-defined]
             outlet_id is not None
             and policy.outlet_id is None
             and (policy.kind, policy.tier, policy.need) in scoped

@@ -1,7 +1,7 @@
 from collections.abc import Iterator
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from lib.spreadsheets import csv_response
 from outlets.access import Capability, requires
 from outlets.errors import DomainError, show_on_form
+from outlets.requests import StaffRequest
 
 from .forms import OutletChoiceForm, PolicyForm, ReportForm
 from .policies import policy_save
@@ -18,7 +19,7 @@ from .selectors import BreachReport, breach_report, clock_board, effective_polic
 
 
 @requires(Capability.SEE_CLOCK_BOARD)
-def board(request: HttpRequest) -> HttpResponse:
+def board(request: StaffRequest) -> HttpResponse:
     choice = OutletChoiceForm(request.user, request.GET or None)
     now = timezone.now()
     return render(
@@ -33,7 +34,7 @@ def board(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Capability.EXPORT_REPORTS)
-def breach_report_page(request: HttpRequest) -> HttpResponse:
+def breach_report_page(request: StaffRequest) -> HttpResponse:
     form = ReportForm(request.user, request.GET)
     if not form.is_valid():
         return render(request, "clocks/breach_report.html", {"form": form})
@@ -85,7 +86,7 @@ def _report_rows(report: BreachReport) -> Iterator[list]:
 
 
 @requires(Capability.EDIT_POLICIES)
-def policies(request: HttpRequest) -> HttpResponse:
+def policies(request: StaffRequest) -> HttpResponse:
     user = request.user
     choice = OutletChoiceForm(user, request.GET or None)
     outlet_id = choice.outlet_id() if user.is_hq else user.outlet_id

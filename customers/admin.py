@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lib.phones import mask_phone
 from outlets.admin import NetworkWideAdmin, ReadOnlyAdmin, ScopedAdmin, ScopedChoices
-from outlets.models import Role
+from outlets.models import Role, Staff
 
 from .models import (
     Customer,
@@ -109,9 +109,7 @@ class CustomerAdmin(ScopedAdmin, admin.ModelAdmin):
         self, db_field: ForeignKey, request: HttpRequest, **kwargs
     ):
         if db_field.name == "account_manager":
-            kwargs["queryset"] = db_field.related_model.objects.filter(
-                role=Role.ACCOUNT_MANAGER
-            )
+            kwargs["queryset"] = Staff.objects.filter(role=Role.ACCOUNT_MANAGER)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description=_("phone"), ordering="phone")

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from lib.audit_trail import Entry, entries, newest_first
+from lib.audit_trail import Entry, entries, history_of, newest_first
 from outlets.models import Staff
 
 from .models import Customer, CustomerHabits, CustomerNeed, CustomerNote, ProgressLink
@@ -46,13 +46,13 @@ def _streams(ids) -> list[Iterator[Entry]]:
     ]
     return [
         entries(
-            Customer.history.filter(id__in=ids),
+            history_of(Customer).filter(id__in=ids),
             kind=_("Customer"),
             subject=lambda row: row.company or row.name,
         ),
         *(
             entries(
-                model.history.filter(customer_id__in=ids),
+                history_of(model).filter(customer_id__in=ids),
                 kind=kind,
                 subject=of_customer,
             )
@@ -64,7 +64,7 @@ def _streams(ids) -> list[Iterator[Entry]]:
 def audited_customer_ids(user: Staff) -> QuerySet:
     """The customers whose trail the user may export, deleted ones included:
     HQ every outlet's, an outlet manager their outlet's."""
-    history = Customer.history.all()
+    history = history_of(Customer).all()
     if not user.is_hq:
         history = history.filter(outlet_id=user.outlet_id)
     return history.values("id")

@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.conf import settings
 from django.utils import timezone
@@ -6,22 +8,28 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from lib.bounded_inputs import validate_plausible_day
+from lib.model_fields import column, max_length
 from outlets.models import Outlet, Staff, Weekday
 
 from .models import NOTE_LENGTH, Channel, Customer, CustomerHabits, Need
 
+if TYPE_CHECKING:
+    _FormBase = forms.Form  # the mixin always sits in front of a Form
+else:
+    _FormBase = object
 
-class ErrorsInWords:
+
+class ErrorsInWords(_FormBase):
     """Form errors as one line per field, named by its label, for a message."""
 
-    def errors_in_words(self: forms.Form) -> str:
+    def errors_in_words(self) -> str:
         lines = []
         for name, errors in self.errors.items():
             field = self.fields.get(name)
             label = field.label if field is not None else gettext("Form")
             lines.append(
                 gettext("%(field)s: %(errors)s")
-                % {"field": label, "errors": " ".join(errors)}
+                % {"field": label, "errors": " ".join(str(error) for error in errors)}
             )
         return "; ".join(lines)
 
@@ -70,7 +78,7 @@ class HabitsForm(ErrorsInWords, forms.Form):
 
 
 def _length(name: str) -> int:
-    return Customer._meta.get_field(name).max_length
+    return max_length(Customer, name)
 
 
 class StaffChoiceField(forms.ModelChoiceField):
@@ -80,10 +88,13 @@ class StaffChoiceField(forms.ModelChoiceField):
 
 def _model_field(name: str) -> forms.Field:
     # The model's validators and (lazily translated) label come along.
-    return Customer._meta.get_field(name).formfield()
+    field = column(Customer, name).formfield()
+    assert field is not None, name
+    return field
 
 
 def _with_outlet(staff: Staff) -> str:
+    assert staff.outlet is not None  # office staff work at an outlet
     return f"{staff.display_name} ({staff.outlet.code})"
 
 
@@ -152,12 +163,17 @@ class CustomerForm(ErrorsInWords, forms.Form):
     def __init__(self, *args, office_staff, referrers, ask_outlet: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.referrers = referrers
-        self.fields["account_manager"].queryset = office_staff
-        self.fields["language"].choices = settings.LANGUAGES
+        account_manager = self.fields["account_manager"]
+        language = self.fields["language"]
+        assert isinstance(account_manager, StaffChoiceField)
+        assert isinstance(language, forms.ChoiceField)
+        account_manager.queryset = office_staff
+        language.choices = settings.LANGUAGES
         if not ask_outlet:
             del self.fields["outlet"]
         else:  # staff of every outlet in one list: say whose
-            self.fields["account_manager"].label_from_instance = _with_outlet
+            # Set on the instance, as Django's docs allow (the stubs say method).
+            account_manager.label_from_instance = _with_outlet  # type: ignore[method-assign]
 
     def clean_referred_by(self) -> Customer | None:
         phone = self.cleaned_data.get("referred_by")
@@ -169,7 +185,8 @@ class CustomerForm(ErrorsInWords, forms.Form):
         return referrer
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("quiet_hours_start"), data.get("quiet_hours_end")
         if (start is None) != (end is None):
             self.add_error("quiet_hours_end", _("Give both ends of the quiet hours."))

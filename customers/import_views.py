@@ -2,7 +2,8 @@
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -27,13 +28,14 @@ from customers.tasks import check_import, run_import
 from lib.spreadsheets import csv_streaming_response, xlsx_response
 from outlets.access import Capability, requires, visible
 from outlets.errors import DomainError
+from outlets.requests import StaffRequest
 
 RUNNING = (ImportState.CHECKING, ImportState.QUEUED, ImportState.IMPORTING)
 ERRORS_SHOWN = 500
 
 
 @requires(Capability.IMPORT_CUSTOMERS)
-def import_upload(request: HttpRequest) -> HttpResponse:
+def import_upload(request: StaffRequest) -> HttpResponse:
     outlet = request.user.outlet
     form = ImportForm(
         request.POST or None, request.FILES or None, ask_outlet=not outlet
@@ -41,8 +43,10 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
+            chosen = form.cleaned_data.get("outlet") or outlet
+            assert chosen is not None  # the form asks when the user has none
             job = import_job_create(
-                outlet=form.cleaned_data.get("outlet") or outlet,
+                outlet=chosen,
                 by=request.user,
                 file_name=upload.name,
                 content=upload.read(),
@@ -68,7 +72,7 @@ def _start(job: ImportJob, run_inline, task) -> None:
         transaction.on_commit(lambda: task.delay(job.pk))
 
 
-def _job(request: HttpRequest, pk: int) -> ImportJob:
+def _job(request: StaffRequest, pk: int) -> ImportJob:
     job = visible(request.user, ImportJob.objects.defer("content")).filter(pk=pk)
     if (found := job.first()) is None:
         raise Http404
@@ -77,7 +81,7 @@ def _job(request: HttpRequest, pk: int) -> ImportJob:
 
 @requires(Capability.IMPORT_CUSTOMERS)
 @require_GET
-def import_job_page(request: HttpRequest, pk: int) -> HttpResponse:
+def import_job_page(request: StaffRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     errors = [
         {**error, "label": COLUMNS.get(error["field"], _("Row"))}
@@ -94,7 +98,7 @@ def import_job_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Capability.IMPORT_CUSTOMERS)
 @require_GET
-def import_job_progress(request: HttpRequest, pk: int) -> JsonResponse:
+def import_job_progress(request: StaffRequest, pk: int) -> JsonResponse:
     """What the progress bar polls: counts only, no customer data."""
     job = _job(request, pk)
     fields = ("rows_total", "rows_done", "rows_good", "rows_bad", "rows_created")
@@ -104,7 +108,7 @@ def import_job_progress(request: HttpRequest, pk: int) -> JsonResponse:
 
 @requires(Capability.IMPORT_CUSTOMERS)
 @require_POST
-def import_job_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
+def import_job_confirm_view(request: StaffRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     try:
         job = import_job_confirm(job=job, by=request.user, now=timezone.now())
@@ -117,7 +121,7 @@ def import_job_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Capability.EXPORT_CUSTOMERS)
 @require_GET
-def customer_export(request: HttpRequest) -> HttpResponse:
+def customer_export(request: StaffRequest) -> HttpResponseBase:
     """The customers the list shows (same filters), as CSV or Excel."""
     data = filter_data(request)  # the list's saved search too
     chosen = CustomerFilter(data, queryset=customers_for(request.user)).qs

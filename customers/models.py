@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 from phonenumber_field.modelfields import PhoneNumberField
 
 from lib.bounded_inputs import validate_plausible_day
@@ -452,7 +453,7 @@ class CustomerHabits(models.Model):
         return str(self.customer)
 
     @property
-    def unavailable_day_names(self) -> list[str]:
+    def unavailable_day_names(self) -> list[StrOrPromise]:
         return [Weekday(day).label for day in self.days_unavailable]
 
 

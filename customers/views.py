@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -10,6 +11,8 @@ from django.views.decorators.http import require_POST
 
 from outlets.access import Capability, requires
 from outlets.errors import DomainError
+from outlets.models import Staff
+from outlets.requests import StaffRequest
 
 from .filters import CustomerFilter
 from .forms import CustomerForm, HabitsForm, NoteForm
@@ -31,7 +34,7 @@ from .tenure import tenure_on
 
 
 @login_required
-def customer_list(request: HttpRequest) -> HttpResponse:
+def customer_list(request: StaffRequest) -> HttpResponse:
     if request.method == "POST":  # the search box: a phone stays out of the URL
         return redirect(search_save(request))
     data = filter_data(request)
@@ -44,11 +47,13 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def customer_page(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_page(request: StaffRequest, pk: int) -> HttpResponse:
     customer = customer_detail(request.user, pk)
     if customer is None:
         raise Http404
-    customer.tenure = tenure_on(customer.cooperation_start, timezone.localdate())
+    # For the template only (not a field).
+    today = timezone.localdate()
+    customer.tenure = tenure_on(customer.cooperation_start, today)  # type: ignore[attr-defined]
     return render(
         request,
         "customers/detail.html",
@@ -67,7 +72,7 @@ def customer_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Capability.ADD_NOTE)
 @require_POST
-def note_add(request: HttpRequest, pk: int) -> HttpResponse:
+def note_add(request: StaffRequest, pk: int) -> HttpResponse:
     customer = customer_detail(request.user, pk)
     if customer is None:
         raise Http404
@@ -95,7 +100,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Capability.EDIT_CUSTOMER_FILE)
 @require_POST
-def habits_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def habits_edit(request: StaffRequest, pk: int) -> HttpResponse:
     customer = customer_detail(request.user, pk)
     if customer is None:
         raise Http404
@@ -119,14 +124,20 @@ def habits_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The book: adding and editing customers -----------------------------------
 
 
-def _customer_form(request: HttpRequest, customer: Customer | None, **kwargs):
+def _referrers(user: Staff, customer: Customer | None) -> QuerySet[Customer]:
+    """Who may be named as the referrer: the user's customers but this one."""
+    referrers = customers_for(user)
+    return referrers if customer is None else referrers.exclude(pk=customer.pk)
+
+
+def _customer_form(request: StaffRequest, customer: Customer | None, **kwargs):
     user = request.user
     outlet = customer.outlet if customer else user.outlet
     staff = office_staff(outlet) if outlet else office_staff_anywhere()
     return CustomerForm(
         request.POST or None,
         office_staff=staff,
-        referrers=customers_for(user).exclude(pk=customer.pk if customer else None),
+        referrers=_referrers(user, customer),
         ask_outlet=outlet is None,
         **kwargs,
     )
@@ -145,11 +156,12 @@ def _show_errors(form: CustomerForm, error: DomainError | ValidationError) -> No
 
 
 @requires(Capability.ADD_CUSTOMER)
-def customer_new(request: HttpRequest) -> HttpResponse:
+def customer_new(request: StaffRequest) -> HttpResponse:
     form = _customer_form(request, None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         outlet = data.pop("outlet", None) or request.user.outlet
+        assert outlet is not None  # the form asks for one when the user has none
         try:
             customer = customer_create(outlet=outlet, created_by=request.user, **data)
         except (DomainError, ValidationError) as error:
@@ -161,7 +173,7 @@ def customer_new(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Capability.EDIT_CUSTOMER_FILE)
-def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_edit(request: StaffRequest, pk: int) -> HttpResponse:
     customer = customer_detail(request.user, pk)
     if customer is None:
         raise Http404
@@ -180,13 +192,17 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, form, customer)
 
 
-def _initial(request: HttpRequest, customer: Customer) -> dict:
+def _initial(request: StaffRequest, customer: Customer) -> dict:
     initial = {name: getattr(customer, name) for name in CUSTOMER_FIELDS}
     initial["needs"] = [row.need for row in customer.needs.all()]
     referrer = customer.referred_by
     # A referrer the user may not see keeps its place unless a phone is typed.
-    visible = referrer and customers_for(request.user).filter(pk=referrer.pk).exists()
-    initial["referred_by"] = referrer.phone if visible else None
+    initial["referred_by"] = None
+    if (
+        referrer is not None
+        and customers_for(request.user).filter(pk=referrer.pk).exists()
+    ):
+        initial["referred_by"] = referrer.phone
     return initial
 
 
@@ -196,7 +212,7 @@ def _form_page(request: HttpRequest, form: CustomerForm, customer) -> HttpRespon
     return render(request, "customers/form.html", context, status=status)
 
 
-def _after_save(request: HttpRequest, customer: Customer) -> HttpResponse:
+def _after_save(request: StaffRequest, customer: Customer) -> HttpResponse:
     # Handed to a colleague, the customer is no longer the user's to open.
     if customers_for(request.user).filter(pk=customer.pk).exists():
         return redirect("customers:detail", pk=customer.pk)

@@ -105,7 +105,7 @@ def make_staff(outlets: list[Outlet]) -> dict[str, Staff]:
         person.outlet = outlets[outlet] if outlet is not None else None
         person.last_name, person.first_name, person.phone = last, first, phone
         person.email = f"{username}@demo.outlet-crm.local"
-        person.manager = people.get(boss)
+        person.manager = people.get(boss) if boss is not None else None
         person.is_active = True
         person.is_staff = role in (Role.HQ_ADMIN, Role.OUTLET_MANAGER)
         person.is_superuser = role == Role.HQ_ADMIN

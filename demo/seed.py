@@ -26,6 +26,7 @@ from datetime import datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django_stubs_ext import StrOrPromise
 
 from clocks.models import Clock, ClockState
 from customers.models import (
@@ -54,7 +55,7 @@ SEED = 20240618  # 618: the mid-year sale
 
 @dataclass(frozen=True)
 class Login:
-    role: str
+    role: StrOrPromise
     username: str
     password: str
 

@@ -8,6 +8,7 @@ the fields that changed. Phone numbers are masked here as in every list.
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Model, QuerySet
 from django.utils import timezone
@@ -36,6 +37,11 @@ class Entry:
         return [at, self.who, self.kind, self.subject, self.action, self.changes]
 
 
+def history_of(model: type[Model]) -> Any:
+    """The history manager django-simple-history adds to a registered model."""
+    return model.history  # type: ignore[attr-defined]  # added at run time
+
+
 def header() -> list[str]:
     return [
         str(_("When")),
@@ -48,7 +54,7 @@ def header() -> list[str]:
 
 
 def entries(
-    history: QuerySet, *, kind: str, subject: Callable[[Model], str]
+    history: QuerySet, *, kind: str, subject: Callable[[Any], str]
 ) -> Iterator[Entry]:
     """One entry per snapshot, oldest first for each row, with its changes."""
     fields = [f for f in history.model._meta.concrete_fields if _tracked(f)]
@@ -84,7 +90,8 @@ def _who(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def _changes(fields: list, prior: Model | None, row: Model) -> str:
+def _changes(fields: list, prior: Model | None, row: Any) -> str:
+    # ``row`` is a simple_history record (an untyped model made at run time).
     if row.history_type == "-":
         return ""
     parts = []

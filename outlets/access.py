@@ -15,11 +15,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from .api.permissions import IsActiveStaff
 from .models import Role, Staff
+from .requests import StaffRequest
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,9 @@ def visible(user: Staff, queryset: QuerySet) -> QuerySet:
     queryset = queryset.filter(**{paths.outlet: user.outlet_id})
     if user.role == Role.ACCOUNT_MANAGER and paths.account_manager:
         if paths.account_manager_also:
-            return _either(queryset, paths, user)
+            return _either(
+                queryset, paths.account_manager, paths.account_manager_also, user
+            )
         return _through(queryset, paths.account_manager, user)
     if user.role == Role.COURIER:
         if paths.courier is None:
@@ -163,10 +166,8 @@ def _through(queryset: QuerySet, path: str, user: Staff) -> QuerySet:
     return queryset.filter(pk__in=keys)
 
 
-def _either(queryset: QuerySet, paths: Paths, user: Staff) -> QuerySet:
-    mine = models.Q(**{paths.account_manager: user}) | models.Q(
-        **{paths.account_manager_also: user}
-    )
+def _either(queryset: QuerySet, path: str, also: str, user: Staff) -> QuerySet:
+    mine = models.Q(**{path: user}) | models.Q(**{also: user})
     return queryset.filter(mine)
 
 
@@ -285,12 +286,13 @@ def requires(capability: Capability) -> Callable[[Callable], Callable]:
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         @login_required
-        def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        def guarded(request: StaffRequest, *args, **kwargs) -> HttpResponse:
             if not may(request.user, capability):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        guarded.capability = capability
+        # Kept on the view, so the capability a page needs can be looked up.
+        guarded.capability = capability  # type: ignore[attr-defined]
         return guarded
 
     return decorate

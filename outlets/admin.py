@@ -6,6 +6,8 @@ neither sees nor can pick anything of outlet B. Who may open a model at all is
 left to Django's model permissions.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
@@ -17,7 +19,14 @@ from django.utils.translation import ngettext, pgettext_lazy
 
 from .access import visible
 from .models import ApiToken, BusinessHours, Outlet, Role, Staff
+from .requests import staff_of
 from .services import staff_disable
+
+if TYPE_CHECKING:
+    # The mixins below always sit in front of a ModelAdmin or an inline.
+    _AdminBase = admin.options.BaseModelAdmin[Any]
+else:
+    _AdminBase = object
 
 
 def sees_everything(user: Staff) -> bool:
@@ -29,7 +38,7 @@ def scoped(user: Staff, queryset: QuerySet) -> QuerySet:
     return visible(user, queryset)
 
 
-class ScopedChoices:
+class ScopedChoices(_AdminBase):
     """Narrow every foreign key's choices to what the user may see.
 
     Used on inlines too; their rows need no scoping of their own, since an
@@ -40,12 +49,12 @@ class ScopedChoices:
         self, db_field: ForeignKey, request: HttpRequest, **kwargs
     ):
         formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if formfield is None:
-            return None
+        if formfield is None or formfield.queryset is None:
+            return formfield
         # Narrowed before the admin wraps the widget, so the rendered choices
         # and the validated ones are the same queryset.
-        formfield.queryset = scoped(request.user, formfield.queryset)
-        if db_field.name == "outlet" and not sees_everything(request.user):
+        formfield.queryset = scoped(staff_of(request), formfield.queryset)
+        if db_field.name == "outlet" and not sees_everything(staff_of(request)):
             # A blank outlet means "network-wide", which only HQ may write.
             formfield.required = True
         return formfield
@@ -61,7 +70,7 @@ class ScopedAdmin(ScopedChoices):
     scope_through: str | None = None
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return self.scope(request.user, super().get_queryset(request))
+        return self.scope(staff_of(request), super().get_queryset(request))
 
     def scope(self, user: Staff, queryset: QuerySet) -> QuerySet:
         if self.scope_through is None:
@@ -82,15 +91,17 @@ class NetworkWideAdmin(ScopedAdmin):
         return queryset
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return sees_everything(request.user) and super().has_add_permission(request)
+        return sees_everything(staff_of(request)) and super().has_add_permission(
+            request
+        )
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return sees_everything(request.user) and super().has_change_permission(
+        return sees_everything(staff_of(request)) and super().has_change_permission(
             request, obj
         )
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return sees_everything(request.user) and super().has_delete_permission(
+        return sees_everything(staff_of(request)) and super().has_delete_permission(
             request, obj
         )
 
@@ -118,7 +129,8 @@ class SameOutletForm(forms.ModelForm):
     related_to_outlet = ("customer", "shipment")
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         outlet = cleaned.get("outlet")
         outlet_id = outlet.pk if outlet else self.instance.outlet_id
         if outlet_id is None:
@@ -163,9 +175,9 @@ class StaffAdmin(ScopedAdmin, UserAdmin):
     )
     list_select_related = ("outlet", "manager")
     search_fields = ("username", "first_name", "last_name", "email", "phone")
-    _work = (_("Work"), {"fields": ("role", "outlet", "phone", "manager")})
-    fieldsets = (*UserAdmin.fieldsets, _work)
-    add_fieldsets = (*UserAdmin.add_fieldsets, _work)
+    _work = ("role", "outlet", "phone", "manager")
+    fieldsets = (*(UserAdmin.fieldsets or ()), (_("Work"), {"fields": _work}))
+    add_fieldsets = (*UserAdmin.add_fieldsets, (_("Work"), {"fields": _work}))
     actions = ["disable"]
     # Only a superuser may hand out what makes someone a superuser, or
     # permissions beyond their own: a manager must not be able to promote
@@ -205,7 +217,7 @@ class StaffAdmin(ScopedAdmin, UserAdmin):
         return (*fields, *self._privileges)
 
     def formfield_for_choice_field(self, db_field, request: HttpRequest, **kwargs):
-        if db_field.name == "role" and not sees_everything(request.user):
+        if db_field.name == "role" and not sees_everything(staff_of(request)):
             kwargs["choices"] = BLANK_CHOICE_DASH + [
                 (value, label)
                 for value, label in Role.choices

@@ -76,7 +76,9 @@ def lockout_response(
     request: HttpRequest, original_response=None, credentials: dict | None = None
 ) -> HttpResponse:
     """The answer to a login attempt while the account or address is locked."""
-    username = (credentials or {}).get(settings.AXES_USERNAME_FORM_FIELD) or ""
+    # axes adds its AXES_* defaults to the settings at run time.
+    field = settings.AXES_USERNAME_FORM_FIELD  # type: ignore[misc]
+    username = (credentials or {}).get(field) or ""
     logger.warning(
         "Login refused, locked out after repeated failures: %s",
         client_description(
@@ -87,7 +89,7 @@ def lockout_response(
             request,
         ),
     )
-    status = settings.AXES_HTTP_RESPONSE_CODE
+    status = settings.AXES_HTTP_RESPONSE_CODE  # type: ignore[misc]
     minutes = lockout_minutes(request)
     if is_api(request):
         message = _("Too many failed logins. Try again in %(minutes)d minutes.") % {

@@ -1,4 +1,5 @@
 import re
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -104,7 +105,8 @@ class StaffManager(UserManager):
         return super().create_superuser(username, email, password, **extra)
 
 
-class Staff(AbstractUser):
+# knox's untyped token model hides the reverse manager from the plugin.
+class Staff(AbstractUser):  # type: ignore[django-manager-missing]
     """A person who logs in. Everyone but HQ works for exactly one outlet."""
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
@@ -127,7 +129,7 @@ class Staff(AbstractUser):
         help_text=_("Next level of escalation when this person's clock breaches."),
     )
 
-    objects = StaffManager()
+    objects: ClassVar[StaffManager] = StaffManager()
 
     class Meta:
         verbose_name = _("staff member")
@@ -175,7 +177,9 @@ class ApiToken(AbstractAuthToken):
     admin, the password page, ``changepassword``), the token stops working.
     """
 
-    password_fingerprint = models.CharField(max_length=128)
+    password_fingerprint: "models.CharField[str, str]" = models.CharField(
+        max_length=128
+    )
 
     class Meta:
         verbose_name = _("API token")

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from .access import Capability, may
 from .models import ApiToken
+from .requests import StaffRequest
 from .services import api_token_issue, api_token_revoke
 
 # Where a day starts, first match wins: the clock board for those who watch it,
@@ -22,7 +23,7 @@ HOME_BY_CAPABILITY = [
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: StaffRequest) -> HttpResponse:
     """Each role lands where its day starts."""
     for capability, page in HOME_BY_CAPABILITY:
         if may(request.user, capability):
@@ -32,7 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def api_token(request: HttpRequest) -> HttpResponse:
+def api_token(request: StaffRequest) -> HttpResponse:
     """My API token: see whether one is live, get a new one, revoke it.
 
     A new token is shown on the answer to the POST only (it is never stored,

@@ -4,7 +4,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from customers.models import Need, Tier
+from customers.models import Customer, Need, Tier
 
 from ..models import Clock, ClockKind, ClockPolicy, Counting
 from ..selectors import seconds_left
@@ -25,7 +25,9 @@ class TranslatedLabelField(serializers.CharField):
 
 
 class ClockSerializer(serializers.ModelSerializer):
-    customer_name = serializers.StringRelatedField(source="customer")
+    customer_name: "serializers.StringRelatedField[Customer]" = (
+        serializers.StringRelatedField(source="customer")
+    )
     policy_label = TranslatedLabelField(read_only=True)
     seconds_left = serializers.SerializerMethodField(
         help_text=_(
@@ -66,7 +68,8 @@ class ClockSerializer(serializers.ModelSerializer):
 
 
 class ClockPolicySerializer(serializers.ModelSerializer):
-    label = TranslatedLabelField(read_only=True)
+    # A field named like Field.label: DRF's metaclass takes it as a field.
+    label = TranslatedLabelField(read_only=True)  # type: ignore[assignment]
 
     class Meta:
         model = ClockPolicy
@@ -126,4 +129,6 @@ class ClockPolicyInputSerializer(serializers.Serializer):
         allow_null=True,
         help_text=_("Omit to keep this rule's, or 30 minutes for a new rule."),
     )
-    label = serializers.CharField(required=False, allow_blank=True, default="")
+    label = serializers.CharField(  # type: ignore[assignment]  # a field, as above
+        required=False, allow_blank=True, default=""
+    )

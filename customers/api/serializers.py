@@ -10,10 +10,12 @@ from rest_framework import serializers
 
 from lib.bounded_inputs import PlausibleDateField
 from lib.phones import mask_phone
+from outlets.models import Staff
 
 from ..models import (
     Channel,
     Customer,
+    CustomerCareTag,
     CustomerHabits,
     CustomerNote,
     Need,
@@ -43,7 +45,7 @@ class HabitsSerializer(serializers.ModelSerializer):
 
 
 class NoteSerializer(serializers.ModelSerializer):
-    author = serializers.StringRelatedField()
+    author: "serializers.StringRelatedField[Staff]" = serializers.StringRelatedField()
 
     class Meta:
         model = CustomerNote
@@ -62,7 +64,9 @@ class CustomerSerializer(serializers.ModelSerializer):
     needs = serializers.SerializerMethodField()
     tenure = serializers.SerializerMethodField()
     habits = HabitsSerializer(read_only=True)
-    account_manager = serializers.StringRelatedField()
+    account_manager: "serializers.StringRelatedField[Staff]" = (
+        serializers.StringRelatedField()
+    )
     # Masked (138****8000) in every answer; POST .../reveal-phone/ for the number.
     phone = serializers.SerializerMethodField()
 
@@ -118,8 +122,8 @@ class CustomerDetailSerializer(CustomerSerializer):
     tier_changes = TierChangeSerializer(many=True, read_only=True)
     # The care part of the file; changed through /api/v1/customers/<id>/care/
     # and /personal-dates/.
-    care_tags = serializers.SlugRelatedField(
-        many=True, read_only=True, slug_field="tag"
+    care_tags: "serializers.SlugRelatedField[CustomerCareTag]" = (
+        serializers.SlugRelatedField(many=True, read_only=True, slug_field="tag")
     )
     personal_dates = PersonalDateSerializer(many=True, read_only=True)
 
@@ -184,7 +188,7 @@ class CustomerInputSerializer(serializers.Serializer):
 class CustomerChangeSerializer(CustomerInputSerializer):
     """PATCH: any of the book's fields; a customer stays in its outlet."""
 
-    outlet = None
+    outlet = None  # type: ignore[assignment]  # DRF's way to drop an inherited field
 
     def validate(self, data):
         return data

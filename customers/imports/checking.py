@@ -18,6 +18,7 @@ from customers.imports.columns import choice_names, normal
 from customers.models import Channel, Customer, Need, Tier
 from customers.services import office_staff
 from lib.bounded_inputs import validate_plausible_day
+from lib.model_fields import max_length
 from outlets.models import Outlet, Staff
 
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
@@ -58,8 +59,8 @@ def book_of(outlet: Outlet) -> Book:
         "tier": choice_names(Tier.choices),
         "needs": choice_names(Need.choices),
     }
-    phones = {str(phone): pk for phone, pk in phones}
-    return Book(outlet, phones, _staff(outlet), choices)
+    by_phone = {str(phone): pk for phone, pk in phones}
+    return Book(outlet, by_phone, _staff(outlet), choices)
 
 
 def _staff(outlet: Outlet) -> dict[str, Staff]:
@@ -101,7 +102,7 @@ TEXT_LIMITS = ("name", "company", "contact_person", "address")
 def _text_field(text: str, name: str) -> str:
     if name == "name" and not text:
         raise ValidationError(_("Required."))
-    limit = Customer._meta.get_field(name).max_length
+    limit = max_length(Customer, name)
     if len(text) > limit:
         raise ValidationError(
             _("At most %(max)s characters (this has %(n)s).")

@@ -2,9 +2,10 @@
 
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 # In this order in an export; an import finds them by name in any order.
-COLUMNS: dict[str, object] = {
+COLUMNS: dict[str, StrOrPromise] = {
     "name": _("Name"),
     "company": _("Company"),
     "contact_person": _("Contact person"),
@@ -33,7 +34,7 @@ ALIASES = {
 LANGUAGES = ("en", "zh-hans")
 
 
-def _key(text: str) -> str:
+def _key(text: StrOrPromise) -> str:
     return " ".join(str(text).strip().lower().replace("_", " ").split())
 
 
@@ -49,7 +50,7 @@ def header_names() -> dict[str, str]:
 
 def choice_names(choices) -> dict[str, str]:
     """A choice by its value or its label in any interface language."""
-    names = {}
+    names: dict[str, str] = {}
     for language in LANGUAGES:
         with translation.override(language):
             names |= {_key(label): value for value, label in choices}

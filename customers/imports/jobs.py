@@ -132,7 +132,9 @@ def import_job_run(*, job_id: int, now: datetime) -> ImportJob:
 
 
 def _import_rows(job: ImportJob, rows: list[Row]) -> list[Checked]:
-    book, results, created = book_of(job.outlet), [], {}
+    # The customers made so far, by phone: a later row may name one as referrer.
+    created: dict[str, int] = {}
+    book, results = book_of(job.outlet), []
     for done, (line, row) in enumerate(rows, start=1):
         checked = check_row(book, line, row)
         if checked.ok:
@@ -142,7 +144,9 @@ def _import_rows(job: ImportJob, rows: list[Row]) -> list[Checked]:
     return results
 
 
-def _create(job: ImportJob, book: Book, checked: Checked, created: dict) -> None:
+def _create(
+    job: ImportJob, book: Book, checked: Checked, created: dict[str, int]
+) -> None:
     fields = dict(checked.fields)
     if checked.referrer_in_file:
         referrer = created.get(checked.referrer_in_file)

@@ -102,8 +102,14 @@ def _as_api_exception(exc: Exception) -> Exception:
     return exc
 
 
+class DomainAPIException(exceptions.APIException):
+    """An API error that keeps the domain error it was made from."""
+
+    domain_error: DomainError
+
+
 def _from_domain(exc: DomainError) -> exceptions.APIException:
-    api_exc = exceptions.APIException(detail=exc.fields or exc.message)
+    api_exc = DomainAPIException(detail=exc.fields or exc.message)
     api_exc.status_code = exc.status
     api_exc.default_code = exc.code
     api_exc.domain_error = exc

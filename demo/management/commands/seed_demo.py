@@ -9,7 +9,8 @@ from demo import seed as demo
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    # The stubs say str; argparse takes the lazy text (translated when shown).
+    help = gettext_lazy(  # type: ignore[assignment]
         "Fill the database with a demo: two outlets, a login per role, about 300 "
         "customers, 14 months of shipments and live work. Running it again only "
         "resets the demo logins."
