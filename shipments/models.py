@@ -487,7 +487,8 @@ class Problem(models.Model):
             ),
         ]
         constraints = [
-            models.CheckConstraint(
+            # Lookups joined with & make a Q; the stubs say Combinable.
+            models.CheckConstraint(  # type: ignore[call-overload]
                 condition=_length_at_most("description", TEXT_LENGTH)
                 & _length_at_most("response_note", TEXT_LENGTH)
                 & _length_at_most("solution_note", TEXT_LENGTH)

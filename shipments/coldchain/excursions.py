@@ -57,8 +57,8 @@ def _below_above(value, low, high) -> Decimal:
     if value is None:
         return Decimal(0)
     return max(
-        low - value if low is not None else 0,
-        value - high if high is not None else 0,
+        low - value if low is not None else Decimal(0),
+        value - high if high is not None else Decimal(0),
         Decimal(0),
     )
 
@@ -191,8 +191,9 @@ def _alarm(alarmed: list[tuple[Excursion, NewReading]], now: datetime) -> None:
         kind=ClockKind.COLD_CHAIN_ALARM,
         subject_type=SubjectType.EXCURSION,
         subjects=[
-            (e.pk, e.shipment.customer, owners[e.pk] and owners[e.pk].pk)
+            (e.pk, e.shipment.customer, owner.pk if owner is not None else None)
             for e, _r in alarmed
+            for owner in [owners[e.pk]]
         ],
         now=now,
     )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
+from typing import cast
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -73,6 +74,9 @@ def parse_reading(raw, window: Window) -> Reading | dict:
         errors["humidity_pct"] = [_("Must be between 0 and 100.")]
     if errors:
         return errors
+    # No errors: each value was given and checked above.
+    assert isinstance(waybill, str) and taken_at is not None
+    assert temperature is not None
     return Reading(waybill.strip(), taken_at, temperature, humidity)
 
 
@@ -122,7 +126,7 @@ def readings_record_bulk(
             results[index] = rejected(reading)
     if parsed:
         store_or_isolate(partial(_record, scope=shipments, now=now), parsed, results)
-    return results
+    return cast(list[dict], results)  # every index answered by now
 
 
 def _record(parsed: dict[int, Reading], results: list, *, scope, now: datetime) -> None:
@@ -190,8 +194,10 @@ def reading_record(
     reading = parse_reading(raw, Window.around(now))
     if not isinstance(reading, Reading):
         raise DomainError(_("This reading cannot be stored."), fields=reading)
-    results = [None]
+    results: list[dict | None] = [None]
     with transaction.atomic():
         _store([(0, shipment, reading)], results, now)
     stored = ColdChainReading.objects.get(shipment=shipment, taken_at=taken_at)
-    return stored, results[0]["status"] == "created"
+    outcome = results[0]
+    assert outcome is not None  # _store answers every reading
+    return stored, outcome["status"] == "created"

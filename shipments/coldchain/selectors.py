@@ -49,7 +49,7 @@ def attach_alarm_clocks(excursions: Iterable[Excursion]) -> None:
     )
     found = {clock.subject_id: clock for clock in clocks}
     for excursion in excursions:
-        excursion.clock = found.get(excursion.pk)
+        excursion.clock = found.get(excursion.pk)  # type: ignore[attr-defined]  # set for display
 
 
 def attach_recent_readings(excursions: Iterable[Excursion], *, now: datetime) -> None:
@@ -65,7 +65,7 @@ def attach_recent_readings(excursions: Iterable[Excursion], *, now: datetime) ->
     for reading in rows:
         by_shipment[reading.shipment_id].append(reading)
     for excursion in excursions:
-        excursion.recent_readings = _marked(
+        excursion.recent_readings = _marked(  # type: ignore[attr-defined]  # set for display
             excursion, by_shipment[excursion.shipment_id]
         )
 
@@ -84,7 +84,7 @@ def _marked(excursion: Excursion, readings: Iterable[ColdChainReading]) -> list:
     shipment = excursion.shipment
     readings = list(readings)
     for r in readings:
-        r.outside = is_outside(
+        r.outside = is_outside(  # type: ignore[attr-defined]  # set for display
             NewReading(shipment, r.taken_at, r.temperature_c, r.humidity_pct)
         )
     return readings

@@ -6,7 +6,7 @@ is one service call; a refused action is shown, never a server error.
 """
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from outlets.access import Capability, requires
 from outlets.errors import DomainError, StateConflict, show_on_form
+from outlets.requests import StaffRequest
 
 from ..models import Excursion
 from .excursions import excursion_confirm, excursion_handle
@@ -22,7 +23,7 @@ from .selectors import excursion_board, excursion_detail, excursion_readings
 
 
 @requires(Capability.WATCH_COLD_CHAIN)
-def board(request: HttpRequest) -> HttpResponse:
+def board(request: StaffRequest) -> HttpResponse:
     now = timezone.now()
     excursions = excursion_board(request.user, now=now)
     return render(
@@ -33,12 +34,12 @@ def board(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Capability.WATCH_COLD_CHAIN)
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: StaffRequest, pk: int) -> HttpResponse:
     return _detail_page(request, _excursion_or_404(request, pk))
 
 
 def _detail_page(
-    request: HttpRequest,
+    request: StaffRequest,
     excursion: Excursion,
     form: HandleForm | None = None,
     status: int = 200,
@@ -46,7 +47,7 @@ def _detail_page(
     context = {
         "excursion": excursion,
         "shipment": excursion.shipment,
-        "clock": excursion.clock,
+        "clock": excursion.clock,  # type: ignore[attr-defined]  # set for display
         "readings": excursion_readings(excursion, now=timezone.now()),
         "handle_form": form or HandleForm(),
         "can_handle": excursion.handled_at is None,
@@ -57,7 +58,7 @@ def _detail_page(
 
 @requires(Capability.WATCH_COLD_CHAIN)
 @require_POST
-def handle(request: HttpRequest, pk: int) -> HttpResponse:
+def handle(request: StaffRequest, pk: int) -> HttpResponse:
     """Record what was done: the alarm clock is met."""
     excursion = _excursion_or_404(request, pk)
     form = HandleForm(request.POST)
@@ -83,7 +84,7 @@ def handle(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Capability.WATCH_COLD_CHAIN)
 @require_POST
-def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def confirm(request: StaffRequest, pk: int) -> HttpResponse:
     """The goods are harmed: open a damage problem and go on to it."""
     excursion = _excursion_or_404(request, pk)
     try:
@@ -100,7 +101,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("problems:detail", pk=problem.pk)
 
 
-def _excursion_or_404(request: HttpRequest, pk: int) -> Excursion:
+def _excursion_or_404(request: StaffRequest, pk: int) -> Excursion:
     excursion = excursion_detail(request.user, pk)
     if excursion is None:
         raise Http404

@@ -19,7 +19,7 @@ IN_HAND = [PickupStatus.ACCEPTED, PickupStatus.CONTACTED, PickupStatus.PICKED_UP
 
 # Which clock is counting down while a pickup waits in each status; a contacted
 # pickup has met its contact clock and its entry clock has not started yet.
-OPEN_CLOCK = {
+OPEN_CLOCK: dict[str, str] = {
     PickupStatus.ACCEPTED: ClockKind.PICKUP_CONTACT,
     PickupStatus.PICKED_UP: ClockKind.PICKUP_ENTRY,
 }
@@ -51,9 +51,9 @@ def with_clocks(pickups: Iterable[PickupRequest]) -> list[PickupRequest]:
     ):
         by_pickup[clock.subject_id].append(clock)
     for pickup in pickups:
-        pickup.clocks = by_pickup[pickup.pk]
+        pickup.clocks = by_pickup[pickup.pk]  # type: ignore[attr-defined]  # set for display
         kind = OPEN_CLOCK.get(pickup.status)
-        pickup.open_clock = next((c for c in pickup.clocks if c.kind == kind), None)
+        pickup.open_clock = next((c for c in pickup.clocks if c.kind == kind), None)  # type: ignore[attr-defined]  # set for display
     return pickups
 
 
@@ -81,7 +81,7 @@ def courier_board(user: Staff) -> CourierBoard:
 
 
 def _time_left(pickup: PickupRequest) -> tuple:
-    clock = pickup.open_clock
+    clock = pickup.open_clock  # type: ignore[attr-defined]  # set for display
     if clock is None:
         return (1, pickup.window_start, pickup.pk)
     return (0, clock.due_at, pickup.pk)
@@ -96,7 +96,7 @@ def pickup_detail(user: Staff, pk: int) -> PickupRequest | None:
     pickup = pickups_for(user).select_related("customer__habits").filter(pk=pk).first()
     if pickup is None:
         return None
-    pickup.latest_notes = list(
+    pickup.latest_notes = list(  # type: ignore[attr-defined]  # set for display
         CustomerNote.objects.filter(customer=pickup.customer_id).select_related(
             "author"
         )[:3]

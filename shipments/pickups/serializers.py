@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from clocks.api.serializers import TranslatedLabelField
 from clocks.models import Clock
+from customers.models import Customer
 from lib.bounded_inputs import PlausibleDateTimeField
 
 from ..models import (
@@ -38,7 +39,9 @@ class PickupClockSerializer(serializers.ModelSerializer):
 class PickupSerializer(serializers.ModelSerializer):
     """A pickup with its service clocks (attached by ``selectors.with_clocks``)."""
 
-    customer_name = serializers.StringRelatedField(source="customer")
+    customer_name: "serializers.StringRelatedField[Customer]" = (
+        serializers.StringRelatedField(source="customer")
+    )
     waybill = serializers.SerializerMethodField()
     clocks = PickupClockSerializer(many=True, read_only=True)
 

@@ -168,8 +168,10 @@ def pickup_contact(
         method,
     )
     pickup.save(update_fields=["status", "contacted_at", "contact_method"])
+    clock = clock_for(SubjectType.PICKUP, pickup.pk, ClockKind.PICKUP_CONTACT)
+    assert clock is not None  # every pickup starts its contact clock
     clock_meet(
-        clock=clock_for(SubjectType.PICKUP, pickup.pk, ClockKind.PICKUP_CONTACT),
+        clock=clock,
         now=now,
     )
     return pickup
@@ -278,9 +280,11 @@ def pickup_enter(
         created_at=now,
         **shipment_defaults(customer, needs),
     )
-    add_picked_up_milestone(shipment, occurred_at=pickup.picked_up_at, now=now)
+    picked_up_at = pickup.picked_up_at
+    assert picked_up_at is not None  # set when the courier took it
+    add_picked_up_milestone(shipment, occurred_at=picked_up_at, now=now)
     promises_start(
-        shipment=shipment, customer=customer, picked_up_at=pickup.picked_up_at, now=now
+        shipment=shipment, customer=customer, picked_up_at=picked_up_at, now=now
     )
     _tell_customer_entered(pickup, shipment, now)
     return shipment

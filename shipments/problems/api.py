@@ -23,6 +23,7 @@ from lib.bounds import FIRST_DAY, LAST_DAY, is_plausible_day
 from outlets.access import Capability, Capable
 from outlets.api.inputs import valid_input
 from outlets.api.references import visible_ref
+from outlets.requests import staff_of
 
 from ..models import (
     MAX_YUAN,
@@ -76,7 +77,8 @@ class ProblemFilter(django_filters.FilterSet):
 
 class TimelineEntrySerializer(serializers.Serializer):
     stage = serializers.CharField()
-    label = serializers.CharField()
+    # A field named like Field.label: DRF's metaclass takes it as a field.
+    label = serializers.CharField()  # type: ignore[assignment]
     at = serializers.DateTimeField()
     notes = serializers.SerializerMethodField()
 
@@ -134,7 +136,8 @@ class ProblemDetailSerializer(ProblemSerializer):
 
     @extend_schema_field(TimelineEntrySerializer(many=True))
     def get_timeline(self, problem: Problem) -> list[dict]:
-        return TimelineEntrySerializer(problem_timeline(problem), many=True).data
+        rows = TimelineEntrySerializer(problem_timeline(problem), many=True)
+        return rows.data  # type: ignore[return-value]  # a list: many=True
 
 
 class ProblemReportInput(serializers.Serializer):
@@ -177,7 +180,7 @@ class CloseInput(serializers.Serializer):
 
 class LiabilityPartSerializer(serializers.Serializer):
     liability = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, as above
     problems = serializers.IntegerField()
     compensation = serializers.DecimalField(max_digits=14, decimal_places=2)
 
@@ -250,20 +253,22 @@ class ProblemViewSet(
         customer = shipment.customer if shipment else None
         if customer is None:
             customer = visible_ref(
-                request.user, Customer.objects.all(), data["customer"], "customer"
+                staff_of(request), Customer.objects.all(), data["customer"], "customer"
             )
+        # validate() asks for a shipment, a waybill or a customer.
+        assert customer is not None
         problem = problem_report(
             customer=customer,
             shipment=shipment,
             kind=data["kind"],
             description=data["description"],
-            reported_by=request.user,
+            reported_by=staff_of(request),
             now=timezone.now(),
         )
         return self._answer(problem, status.HTTP_201_CREATED)
 
     def _shipment(self, data: dict) -> Shipment | None:
-        shipments = reportable_shipments(self.request.user)
+        shipments = reportable_shipments(staff_of(self.request))
         if data.get("shipment"):
             found, field = shipments.filter(pk=data["shipment"]).first(), "shipment"
         elif data.get("waybill"):
@@ -276,7 +281,7 @@ class ProblemViewSet(
         return found
 
     def _answer(self, problem: Problem, code: int = status.HTTP_200_OK) -> Response:
-        problem = problems_for(self.request.user).get(pk=problem.pk)
+        problem = problems_for(staff_of(self.request)).get(pk=problem.pk)
         attach_clocks([problem])
         body = ProblemDetailSerializer(problem, context=self.get_serializer_context())
         return Response(body.data, status=code)
@@ -365,7 +370,7 @@ class ProblemViewSet(
         month = _month(request.query_params.get("month"))
         body = {
             "month": f"{month:%Y-%m}",
-            "outlets": liability_summary(request.user, month=month),
+            "outlets": liability_summary(staff_of(request), month=month),
         }
         return Response(SummarySerializer(body).data)
 
@@ -374,8 +379,8 @@ def _month(value: str | None):
     if not value:
         return timezone.localdate().replace(day=1)
     try:
-        year, month = (int(part) for part in value.split("-"))
-        month = date(year, month, 1)
+        year, number = (int(part) for part in value.split("-"))
+        month = date(year, number, 1)
     except ValueError:
         raise ValidationError({"month": [_("Use the form YYYY-MM.")]}) from None
     if not is_plausible_day(month):

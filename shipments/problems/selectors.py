@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from functools import reduce
 from operator import or_
 
@@ -15,6 +16,7 @@ from django.db.models import Count, DecimalField, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from clocks.models import Clock, ClockKind, ClockState, SubjectType
 from clocks.selectors import clocks_of
@@ -24,7 +26,7 @@ from outlets.models import Role, Staff
 from ..models import Liability, Problem, ProblemStage, Shipment
 
 # The clock each open stage is racing; a remedied problem only awaits closing.
-STAGE_CLOCK = {
+STAGE_CLOCK: dict[str, str] = {
     ProblemStage.REPORTED: ClockKind.PROBLEM_RESPONSE,
     ProblemStage.RESPONDED: ClockKind.PROBLEM_SOLUTION,
     ProblemStage.SOLUTION_OFFERED: ClockKind.PROBLEM_REMEDY,
@@ -67,18 +69,18 @@ def reportable_shipments(user: Staff) -> QuerySet[Shipment]:
 def attach_clocks(problems: Iterable[Problem]) -> None:
     """Give each problem ``clocks`` (in stage order) and its ``current_clock``."""
     problems = list(problems)
-    found = defaultdict(dict)
+    found: defaultdict[int, dict[str, Clock]] = defaultdict(dict)
     for clock in clocks_of(
         SubjectType.PROBLEM, [p.pk for p in problems]
     ).select_related("customer"):
         if clock.paused_at:
             left = (clock.due_at - clock.paused_at).total_seconds()
-            clock.paused_left_minutes = max(int(left // 60), 0)
+            clock.paused_left_minutes = max(int(left // 60), 0)  # type: ignore[attr-defined]  # set for display
         found[clock.subject_id][clock.kind] = clock
     for problem in problems:
         mine = found[problem.pk]
-        problem.clocks = [mine[kind] for kind in CLOCK_ORDER if kind in mine]
-        problem.current_clock = mine.get(STAGE_CLOCK.get(problem.stage))
+        problem.clocks = [mine[kind] for kind in CLOCK_ORDER if kind in mine]  # type: ignore[attr-defined]  # set for display
+        problem.current_clock = mine.get(STAGE_CLOCK.get(problem.stage, ""))  # type: ignore[attr-defined]  # set for display
 
 
 def time_left(problem: Problem, now: datetime) -> timedelta | None:
@@ -94,7 +96,7 @@ def time_left(problem: Problem, now: datetime) -> timedelta | None:
 @dataclass
 class StageGroup:
     stage: str
-    label: str
+    label: StrOrPromise
     problems: list[Problem]
 
 
@@ -103,9 +105,9 @@ def problem_board(user: Staff, *, now: datetime) -> list[StageGroup]:
     problems = list(problems_for(user).filter(stage__in=OPEN_STAGES))
     attach_clocks(problems)
     for problem in problems:
-        problem.time_left = time_left(problem, now)
+        problem.time_left = time_left(problem, now)  # type: ignore[attr-defined]  # set for display
     never = timedelta.max
-    problems.sort(key=lambda p: (p.time_left is None, p.time_left or never))
+    problems.sort(key=lambda p: (p.time_left is None, p.time_left or never))  # type: ignore[attr-defined]  # set for display
     return [
         StageGroup(stage, ProblemStage(stage).label, rows)
         for stage in OPEN_STAGES
@@ -116,9 +118,9 @@ def problem_board(user: Staff, *, now: datetime) -> list[StageGroup]:
 @dataclass(frozen=True)
 class TimelineEntry:
     stage: str
-    label: str
+    label: StrOrPromise
     at: datetime
-    notes: list[tuple[str, str]]
+    notes: list[tuple[StrOrPromise, str]]
 
 
 def problem_timeline(problem: Problem) -> list[TimelineEntry]:
@@ -184,7 +186,9 @@ def liability_summary(user: Staff, *, month: date) -> list[dict]:
     and per liable party. One grouped query; the month is by closing date,
     when liability and compensation are settled."""
     start, end = month_bounds(month)
-    money = DecimalField(max_digits=14, decimal_places=2)
+    money: DecimalField[Decimal, Decimal] = DecimalField(
+        max_digits=14, decimal_places=2
+    )
     rows = (
         visible(user, Problem.objects.all())
         .filter(stage=ProblemStage.CLOSED, closed_at__gte=start, closed_at__lt=end)
@@ -230,7 +234,7 @@ def attach_shipment_clocks(shipments: Iterable[Shipment]) -> None:
     and its excursions', loaded for all shipments in one query (the relations
     must be prefetched)."""
     shipments = list(shipments)
-    owner = {}
+    owner: dict[tuple[str, int], int] = {}
     for shipment in shipments:
         if shipment.pickup_id:
             owner[(SubjectType.PICKUP, shipment.pickup_id)] = shipment.pk
@@ -246,7 +250,7 @@ def attach_shipment_clocks(shipments: Iterable[Shipment]) -> None:
         for clock in _clocks_of_subjects(owner).select_related("customer"):
             found[owner[(clock.subject_type, clock.subject_id)]].append(clock)
     for shipment in shipments:
-        shipment.clocks = sorted(found[shipment.pk], key=lambda c: c.started_at)
+        shipment.clocks = sorted(found[shipment.pk], key=lambda c: c.started_at)  # type: ignore[attr-defined]  # set for display
 
 
 def _clocks_of_subjects(owner: dict) -> QuerySet[Clock]:

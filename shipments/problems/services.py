@@ -167,12 +167,13 @@ def _no_links(value: str, field: str) -> str:
 
 
 def _required(value: str | None, field: str, message=None) -> str:
-    if not (value or "").strip():
+    text = (value or "").strip()
+    if not text:
         raise DomainError(
             message or _("This step needs a note of what was done."),
             fields={field: [_("Required.")]},
         )
-    return value.strip()
+    return text
 
 
 def _responded(problem: Problem, note: str, now: datetime, **also) -> Problem:
@@ -221,9 +222,9 @@ def problem_offer_solution(
     )
     problem.solution_offered_at, problem.solution_note = now, note
     fields = ["stage", "solution_offered_at", "solution_note"]
-    if (handling_plan or "").strip():
+    if plan := (handling_plan or "").strip():
         # The plan shows on the customer's progress board.
-        problem.handling_plan = _no_links(handling_plan.strip(), "handling_plan")
+        problem.handling_plan = _no_links(plan, "handling_plan")
         fields.append("handling_plan")
     problem.save(update_fields=fields)
     _meet(problem, ClockKind.PROBLEM_SOLUTION, now)
@@ -400,4 +401,4 @@ def _delay_notice(
 
 
 def _waybill(problem: Problem) -> str:
-    return problem.shipment.waybill if problem.shipment_id else "-"
+    return problem.shipment.waybill if problem.shipment is not None else "-"

@@ -10,15 +10,17 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
+from django_stubs_ext import StrOrPromise
 
 from outlets.access import Capability, may, requires
 from outlets.errors import DomainError, StateConflict, show_on_form
+from outlets.requests import StaffRequest
 
 from ..models import Problem, ProblemStage
 from .forms import (
@@ -50,7 +52,7 @@ from .services import (
 
 @dataclass(frozen=True)
 class Step:
-    title: str
+    title: StrOrPromise
     form: type[forms.Form]
     run: Callable[..., Problem]
 
@@ -86,7 +88,7 @@ STEPS = {
         ),
     ),
 }
-NEXT_STEP = {
+NEXT_STEP: dict[str, str] = {
     ProblemStage.REPORTED: "respond",
     ProblemStage.RESPONDED: "offer-solution",
     ProblemStage.SOLUTION_OFFERED: "remedy",
@@ -97,7 +99,7 @@ TOGGLES = {"pause": problem_pause, "resume": problem_resume}
 
 @requires(Capability.REPORT_PROBLEM)
 @require_http_methods(["GET", "POST"])
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: StaffRequest) -> HttpResponse:
     """Report damage, loss or a complaint, or a delay, on a shipment by waybill."""
     which = request.POST.get("form") if request.method == "POST" else None
     if which == "delay" and not may(request.user, Capability.SEND_DELAY_NOTICE):
@@ -108,8 +110,8 @@ def report(request: HttpRequest) -> HttpResponse:
     delay_form = DelayForm(
         request.POST if which == "delay" else None, user=request.user
     )
-    form = {"report": report_form, "delay": delay_form}.get(which)
-    if form is not None and form.is_valid():
+    form = {"report": report_form, "delay": delay_form}.get(which or "")
+    if which and form is not None and form.is_valid():
         try:
             problem = _report(request, which, form.cleaned_data)
         except DomainError as error:
@@ -123,7 +125,7 @@ def report(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _report(request: HttpRequest, which: str, data: dict) -> Problem:
+def _report(request: StaffRequest, which: str, data: dict) -> Problem:
     if which == "delay":
         return shipment_report_delay(
             shipment=data["waybill"],
@@ -144,11 +146,17 @@ def _report(request: HttpRequest, which: str, data: dict) -> Problem:
     )
 
 
-def _reported(request: HttpRequest, problem: Problem) -> HttpResponse:
+def _waybill(problem: Problem) -> str:
+    # A reported problem is always on a shipment (the form asks for a waybill).
+    assert problem.shipment is not None
+    return problem.shipment.waybill
+
+
+def _reported(request: StaffRequest, problem: Problem) -> HttpResponse:
     messages.success(
         request,
         _("Problem #%(id)s reported on waybill %(waybill)s.")
-        % {"id": problem.pk, "waybill": problem.shipment.waybill},
+        % {"id": problem.pk, "waybill": _waybill(problem)},
     )
     if not may(request.user, Capability.HANDLE_PROBLEM):
         return redirect("problems:report")  # the next report, on the phone
@@ -156,7 +164,7 @@ def _reported(request: HttpRequest, problem: Problem) -> HttpResponse:
 
 
 @requires(Capability.HANDLE_PROBLEM)
-def board(request: HttpRequest) -> HttpResponse:
+def board(request: StaffRequest) -> HttpResponse:
     now = timezone.now()
     groups = problem_board(request.user, now=now)
     return render(
@@ -165,13 +173,13 @@ def board(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: StaffRequest, pk: int) -> HttpResponse:
     problem = _problem_or_404(request, pk)
     return _detail_page(request, problem)
 
 
 def _detail_page(
-    request: HttpRequest,
+    request: StaffRequest,
     problem: Problem,
     form: forms.Form | None = None,
     status: int = 200,
@@ -192,7 +200,7 @@ def _detail_page(
 
 @requires(Capability.HANDLE_PROBLEM)
 @require_POST
-def act(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+def act(request: StaffRequest, pk: int, step: str) -> HttpResponse:
     """Run one stage step (or pause/resume) on a problem the user may see."""
     problem = _problem_or_404(request, pk)
     if step not in STEPS and step not in TOGGLES:
@@ -215,7 +223,7 @@ def act(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     return redirect("problems:detail", pk=problem.pk)
 
 
-def _toggle(request: HttpRequest, problem: Problem, step: str) -> HttpResponse:
+def _toggle(request: StaffRequest, problem: Problem, step: str) -> HttpResponse:
     try:
         TOGGLES[step](problem=problem, now=timezone.now())
     except DomainError as error:
@@ -226,7 +234,7 @@ def _toggle(request: HttpRequest, problem: Problem, step: str) -> HttpResponse:
     return redirect("problems:detail", pk=problem.pk)
 
 
-def _problem_or_404(request: HttpRequest, pk: int) -> Problem:
+def _problem_or_404(request: StaffRequest, pk: int) -> Problem:
     problem = problem_detail(request.user, pk)
     if problem is None:
         raise Http404
@@ -234,7 +242,7 @@ def _problem_or_404(request: HttpRequest, pk: int) -> Problem:
 
 
 @requires(Capability.SEE_PROBLEM_SUMMARY)
-def summary(request: HttpRequest) -> HttpResponse:
+def summary(request: StaffRequest) -> HttpResponse:
     """Liability and compensation per outlet for one month."""
     form = MonthForm(request.GET or None)
     month = form.cleaned_data.get("month") if form.is_valid() else None

@@ -7,7 +7,7 @@ The courier page, the API and the carrier's scanning system all come through
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -34,6 +34,7 @@ from clocks.texts import renderer
 from customers.models import Customer
 from customers.services import progress_urls
 from lib.inserts import insert_new
+from lib.model_fields import max_length
 from outlets.errors import DomainError
 
 from ..models import Milestone, MilestoneKind, Shipment
@@ -52,9 +53,9 @@ from .promises import promises_kept
 RANK = {kind: rank for rank, kind in enumerate(MilestoneKind.values)}
 # The columns' lengths: a longer text would fail the insert for the whole batch.
 MAX_LENGTHS = {
-    "waybill": Shipment._meta.get_field("waybill").max_length,
-    "location": Milestone._meta.get_field("location").max_length,
-    "note": Milestone._meta.get_field("note").max_length,
+    "waybill": max_length(Shipment, "waybill"),
+    "location": max_length(Milestone, "location"),
+    "note": max_length(Milestone, "note"),
 }
 _WAYBILL_MAX = MAX_LENGTHS["waybill"]
 _LOCATION_MAX = MAX_LENGTHS["location"]
@@ -130,6 +131,8 @@ def _parse_checked(raw, window: Window) -> Scan | dict:
         errors["occurred_at"] = problems
     if errors:
         return errors
+    # No errors: the kind is known and the instant was given.
+    assert isinstance(kind, str) and occurred_at is not None
     return Scan(texts["waybill"], kind, occurred_at, texts["location"], texts["note"])
 
 
@@ -159,7 +162,7 @@ def milestones_record_bulk(
             results[index] = rejected(parsed)
     if scans:
         store_or_isolate(partial(_record, scope=shipments, now=now), scans, results)
-    return results
+    return cast(list[dict], results)  # every index answered by now
 
 
 def _record(scans: dict[int, Scan], results: list, *, scope, now: datetime) -> None:
@@ -292,7 +295,8 @@ def _push(created: list[tuple], shipments: dict[int, Target], now) -> None:
         kind=ClockKind.MILESTONE_PUSH,
         subject_type=SubjectType.MILESTONE,
         subjects=[
-            (pk, customer, customer.account_manager_id)
+            # A _Customer row has what the clocks read.
+            (pk, customer, customer.account_manager_id)  # type: ignore[misc]
             for pk, shipment_id, *_rest in created
             for customer in [customers[shipments[shipment_id].customer_id]]
         ],
@@ -304,7 +308,7 @@ def _push(created: list[tuple], shipments: dict[int, Target], now) -> None:
         pk: customer.company or customer.name for pk, customer in customers.items()
     }
     tz = timezone.get_current_timezone()
-    whens = {}
+    whens: dict[datetime, str] = {}
     messages = []
     for pk, shipment_id, kind, occurred_at, location in created:
         target = shipments[shipment_id]
@@ -314,7 +318,7 @@ def _push(created: list[tuple], shipments: dict[int, Target], now) -> None:
             when = whens[occurred_at] = f"{occurred_at.astimezone(tz):%m-%d %H:%M}"
         messages.append(
             outbox.ToCustomer(
-                customers[customer_id],
+                customers[customer_id],  # type: ignore[arg-type]  # the row serves
                 "milestone",
                 render(
                     {

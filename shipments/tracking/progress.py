@@ -133,9 +133,11 @@ def _write_updates(shipments: list[Shipment], now: datetime) -> None:
                 ),
                 # The slot the shipment moved to names this update, so one slot
                 # can never be sent twice.
-                f"progress:{shipment.pk}:{int(shipment.next_progress_at.timestamp())}",
+                f"progress:{shipment.pk}:{int(slot.timestamp())}",
             )
             for shipment in shipments
+            # Every due shipment has a slot (it is how it became due).
+            if (slot := shipment.next_progress_at) is not None
         ),
         now=now,
     )

@@ -25,7 +25,7 @@ SAME_DAY_BY = time(20, 0)
 NEXT_MORNING_BY = time(12, 0)
 GUARANTEE = timedelta(hours=48)
 PROMISES = (ClockKind.SAME_DAY, ClockKind.NEXT_MORNING, ClockKind.GUARANTEE_48H)
-LEVEL_CLOCKS = {
+LEVEL_CLOCKS: dict[str, str] = {
     ServiceLevel.SAME_DAY: ClockKind.SAME_DAY,
     ServiceLevel.NEXT_MORNING: ClockKind.NEXT_MORNING,
 }
@@ -66,7 +66,7 @@ def promises_start(
     *, shipment: Shipment, customer: Customer, picked_up_at: datetime, now
 ) -> list[str]:
     """Start the shipment's delivery-promise clocks; returns their kinds."""
-    kinds = (
+    kinds: list[str] = (
         [LEVEL_CLOCKS[shipment.service_level]]
         if (shipment.service_level in LEVEL_CLOCKS)
         else []

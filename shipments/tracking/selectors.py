@@ -165,6 +165,6 @@ def _with_state(shipments: QuerySet[Shipment]) -> list[Shipment]:
     """Attach ``state`` (a status value) and its ``state_label`` to each row."""
     rows = list(shipments)
     for shipment in rows:
-        shipment.state = PASSAGE[shipment.stage]
-        shipment.state_label = LABELS.get(shipment.state, shipment.state.label)
+        shipment.state = PASSAGE[shipment.stage]  # type: ignore[attr-defined]  # annotated, set for display
+        shipment.state_label = LABELS.get(shipment.state, shipment.state.label)  # type: ignore[attr-defined]  # set for display
     return rows

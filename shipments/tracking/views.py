@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from customers.models import Customer
 from customers.services import live_links, progress_link_rotate, progress_url
 from outlets.access import Capability, requires, visible
+from outlets.requests import StaffRequest
 
 from .selectors import progress_board
 
@@ -81,7 +82,7 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 @requires(Capability.ROTATE_PROGRESS_LINK)
 @require_POST
-def rotate(request: HttpRequest, customer_id: int) -> HttpResponse:
+def rotate(request: StaffRequest, customer_id: int) -> HttpResponse:
     """Revoke a customer's board link and issue a new one (office staff)."""
     customer = get_object_or_404(
         visible(request.user, Customer.objects.all()), pk=customer_id

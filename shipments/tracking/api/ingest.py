@@ -38,13 +38,15 @@ class EventSerializer(serializers.Serializer):
 class ResultSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["created", "duplicate", "rejected"])
     id = serializers.IntegerField(required=False)
-    errors = serializers.DictField(
+    # A field named like Serializer.errors: DRF's metaclass takes it as a field.
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()), required=False
     )
 
 
 class EventBatchSerializer(serializers.Serializer):
-    events = EventSerializer(many=True, max_length=MAX_ITEMS)
+    # ListSerializer takes max_length; the stubs do not pass it through.
+    events = EventSerializer(many=True, max_length=MAX_ITEMS)  # type: ignore[call-arg]
 
 
 # Only for its messages: the envelope is checked in plain Python (``_items``).

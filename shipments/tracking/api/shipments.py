@@ -19,6 +19,7 @@ from lib.bounded_inputs import PlausibleDateTimeField
 from outlets.access import Capability, Capable, visible
 from outlets.api.inputs import valid_input
 from outlets.api.references import visible_ref
+from outlets.requests import staff_of
 from shipments.models import PLAN_LENGTH, Milestone, Problem, Shipment, ShipmentStatus
 from shipments.problems.api import ProblemDetailSerializer, WithNow
 from shipments.problems.selectors import (
@@ -143,10 +144,10 @@ class ShipmentViewSet(
             reason=data["reason"],
             new_expected_at=data["new_expected_at"],
             plan=data["plan"],
-            reported_by=request.user,
+            reported_by=staff_of(request),
             now=timezone.now(),
         )
-        problem = problems_for(request.user).get(pk=problem.pk)
+        problem = problems_for(staff_of(request)).get(pk=problem.pk)
         attach_clocks([problem])
         body = ProblemDetailSerializer(problem, context=self.get_serializer_context())
         return Response(body.data, status=status.HTTP_201_CREATED)
@@ -166,7 +167,8 @@ class ProgressLinkViewSet(viewsets.GenericViewSet):
         """Revoke the customer's board link and issue a new one."""
         data = valid_input(RotateInput, request)
         customer = visible_ref(
-            request.user, Customer.objects.all(), data["customer"], "customer"
+            staff_of(request), Customer.objects.all(), data["customer"], "customer"
         )
+        assert customer is not None  # RotateInput requires the id
         link = progress_link_rotate(customer=customer, now=timezone.now())
         return Response(ProgressLinkSerializer(link).data)
