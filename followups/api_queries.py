@@ -24,7 +24,8 @@ class MonthField(serializers.CharField):
         kwargs.setdefault("help_text", _("A calendar month, YYYY-MM."))
         super().__init__(**kwargs)
 
-    def to_internal_value(self, data) -> date:
+    # A CharField that answers a date: its checks on the text, then the month.
+    def to_internal_value(self, data) -> date:  # type: ignore[override]
         month = parse_month(str(super().to_internal_value(data)))
         if month is None:
             raise serializers.ValidationError(MONTH_MESSAGE)
@@ -53,10 +54,10 @@ class MonthRangeQuery(serializers.Serializer):
             message = _("The first month comes after the last one.")
             raise serializers.ValidationError({"first": [message]})
         if add_months_to(first, LONGEST_SPAN - 1) < last:
-            message = _("Ask for at most %(months)s months at once.") % {
+            too_long = _("Ask for at most %(months)s months at once.") % {
                 "months": LONGEST_SPAN
             }
-            raise serializers.ValidationError({"first": [message]})
+            raise serializers.ValidationError({"first": [too_long]})
         return {**data, "first": first, "last": last}
 
 

@@ -52,11 +52,11 @@ def day_display(day: Day) -> Day:
     """
     customer_url = by_pk("customers:detail")
     for file in day.files.values():
-        file.url = customer_url(file.customer.pk)
+        file.url = customer_url(file.customer.pk)  # type: ignore[attr-defined]  # set for display
     _dress_cards(chain(day.follow_ups, day.warehouse_warnings), day.today)
     problem_url = by_pk("problems:detail")
     for problem in day.problems:
-        problem.url = problem_url(problem.pk)
+        problem.url = problem_url(problem.pk)  # type: ignore[attr-defined]  # set for display
     return day
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import chain
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
@@ -103,7 +103,7 @@ def _latest_notes(customer_ids: set[int]) -> list[CustomerNote]:
 
 def personal_dates_between(
     customers: Q, first: date, last: date, *, related: tuple[str, ...] = ()
-) -> list[tuple[int, date, object]]:
+) -> list[tuple[int, date, Any]]:
     """(customer id, the day it falls on, the date) for dates in [first, last].
 
     Reads ``customers.models.PersonalDate`` when it exists, [] before. A yearly
@@ -225,7 +225,8 @@ def my_day(user: Staff, *, now: datetime) -> Day:
     )[:SIDE_LIMIT]
     breaches = _running_breaches(user)
     problems = _open_problems(user, book)
-    items = [*follow_ups, *warnings, *breaches, *problems]
+    # Rows of several models, each with a customer (and its id).
+    items: list[Any] = [*follow_ups, *warnings, *breaches, *problems]
     files = customer_files(
         chain((item.customer for item in items), (row[2].customer for row in dates)),
         today=today,
@@ -233,14 +234,14 @@ def my_day(user: Staff, *, now: datetime) -> Day:
     # Each item carries its customer's file, so a page shows it beside it.
     for item in items:
         item.customer_file = files.get(item.customer_id)
-    dates = [DateRow(*row, files.get(row[0])) for row in dates]
+    date_rows = [DateRow(*row, files.get(row[0])) for row in dates]
     return Day(
         today=today,
         now=now,
         follow_ups=follow_ups,
         follow_ups_more=max(0, due_total - DAY_LIMIT),
         warehouse_warnings=warnings,
-        personal_dates=dates,
+        personal_dates=date_rows,
         breaches=breaches,
         problems=problems,
         files=files,
@@ -269,7 +270,8 @@ def _due_follow_ups(
         Q(due_at__lt=end_of_today) | Q(kind__in=SHOWN_AT_ONCE)
     )
     rows = list(due.annotate(due_total=Window(Count("pk")))[:DAY_LIMIT])
-    return rows, (rows[0].due_total if rows else 0)
+    total = rows[0].due_total if rows else 0
+    return cast(list[FollowUp], rows), total
 
 
 def _end_of(day: date) -> datetime:

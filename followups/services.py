@@ -44,7 +44,7 @@ from .models import (
 LONGEST_AHEAD = timedelta(days=2 * 365)
 GRACE = timedelta(minutes=5)
 
-_FROM_PREFERRED = {
+_FROM_PREFERRED: dict[str, str] = {
     Channel.SMS: FollowUpChannel.SMS,
     Channel.WECHAT: FollowUpChannel.WECHAT,
     Channel.PHONE: FollowUpChannel.PHONE,

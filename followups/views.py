@@ -20,6 +20,7 @@ from lib.bounds import is_plausible_instant
 from outlets.access import Capability, may, requires, visible
 from outlets.errors import DomainError
 from outlets.models import Staff
+from outlets.requests import StaffRequest
 
 from .day_display import day_display, outcome_choices
 from .forms import (
@@ -49,7 +50,7 @@ from .services import (
 
 
 @requires(Capability.WORK_FOLLOW_UPS)
-def day(request: HttpRequest) -> HttpResponse:
+def day(request: StaffRequest) -> HttpResponse:
     """What to do today, each item with the customer file beside it."""
     context = {
         "day": day_display(my_day(request.user, now=timezone.now())),
@@ -69,7 +70,7 @@ def _back(request: HttpRequest) -> str:
     return reverse("followups:day")
 
 
-def _mine(request: HttpRequest, pk: int) -> FollowUp:
+def _mine(request: StaffRequest, pk: int) -> FollowUp:
     return get_object_or_404(follow_ups_for(request.user), pk=pk)
 
 
@@ -81,7 +82,7 @@ def _refused(request: HttpRequest, form, error: DomainError | None = None):
     return render(request, "followups/refused.html", context, status=status)
 
 
-def _step(request: HttpRequest, pk: int, form_class, run) -> HttpResponse:
+def _step(request: StaffRequest, pk: int, form_class, run) -> HttpResponse:
     follow_up = _mine(request, pk)
     form = form_class(request.POST)
     if not form.is_valid():
@@ -95,7 +96,7 @@ def _step(request: HttpRequest, pk: int, form_class, run) -> HttpResponse:
 
 @require_POST
 @requires(Capability.WORK_FOLLOW_UPS)
-def complete(request: HttpRequest, pk: int) -> HttpResponse:
+def complete(request: StaffRequest, pk: int) -> HttpResponse:
     return _step(
         request,
         pk,
@@ -112,7 +113,7 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @requires(Capability.WORK_FOLLOW_UPS)
-def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+def reschedule(request: StaffRequest, pk: int) -> HttpResponse:
     return _step(
         request,
         pk,
@@ -130,7 +131,7 @@ def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @requires(Capability.WORK_FOLLOW_UPS)
-def decline(request: HttpRequest, pk: int) -> HttpResponse:
+def decline(request: StaffRequest, pk: int) -> HttpResponse:
     return _step(
         request,
         pk,
@@ -146,7 +147,7 @@ def decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @requires(Capability.MANAGE_FOLLOW_UPS)
-def reassign(request: HttpRequest, pk: int) -> HttpResponse:
+def reassign(request: StaffRequest, pk: int) -> HttpResponse:
     def run(follow_up, form, now):
         owner = Staff.objects.filter(pk=form.cleaned_data["owner"]).first()
         if owner is None:
@@ -157,7 +158,7 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Capability.MANAGE_FOLLOW_UPS)
-def follow_up_list(request: HttpRequest) -> HttpResponse:
+def follow_up_list(request: StaffRequest) -> HttpResponse:
     """The outlet's follow-ups: counts per owner and state, a filter, reassign."""
     everyone = follow_ups_for(request.user)
     outlet_id = request.user.outlet_id
@@ -203,7 +204,7 @@ def _query_without_page(request: HttpRequest) -> str:
 
 @require_http_methods(["GET", "POST"])
 @requires(Capability.WORK_FOLLOW_UPS)
-def follow_up_new(request: HttpRequest, customer_id: int) -> HttpResponse:
+def follow_up_new(request: StaffRequest, customer_id: int) -> HttpResponse:
     """Plan a follow-up for one customer by hand."""
     customer = get_object_or_404(
         visible(request.user, Customer.objects.all()), pk=customer_id
@@ -229,7 +230,7 @@ def follow_up_new(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 
 @login_required
-def timeline(request: HttpRequest, customer_id: int) -> HttpResponse:
+def timeline(request: StaffRequest, customer_id: int) -> HttpResponse:
     """The whole timeline, a page at a time (``before`` is the cursor)."""
     customer = get_object_or_404(
         visible(request.user, Customer.objects.all()), pk=customer_id

@@ -17,3 +17,10 @@ def max_length(model: type[Model], name: str) -> int:
     length = column(model, name).max_length
     assert length is not None, name
     return length
+
+
+def db_column(model: type[Model], name: str) -> str:
+    """The database column of the field ``name``."""
+    name_in_db = column(model, name).column
+    assert name_in_db is not None, name
+    return name_in_db

@@ -28,6 +28,7 @@ from lib.bounds import is_plausible_instant
 from outlets.access import Capability, Capable, visible
 from outlets.api.references import visible_ref
 from outlets.models import Staff
+from outlets.requests import staff_of
 
 from ..models import FollowUp, FollowUpKind, FollowUpState
 from ..selectors import counts_by_owner, customer_timeline, follow_ups_for, my_day
@@ -114,7 +115,7 @@ class FollowUpViewSet(
         return {**super().get_serializer_context(), "now": timezone.now()}
 
     def _answer(self, follow_up: FollowUp, code: int = status.HTTP_200_OK):
-        follow_up = follow_ups_for(self.request.user).get(pk=follow_up.pk)
+        follow_up = follow_ups_for(staff_of(self.request)).get(pk=follow_up.pk)
         body = FollowUpSerializer(follow_up, context=self.get_serializer_context())
         return Response(body.data, status=code)
 
@@ -123,15 +124,16 @@ class FollowUpViewSet(
         """Plan a follow-up by hand (kind ``manual`` unless another is named)."""
         data = validated(FollowUpCreateInput, request)
         customer = visible_ref(
-            request.user, Customer.objects.all(), data["customer"], "customer"
+            staff_of(request), Customer.objects.all(), data["customer"], "customer"
         )
+        assert customer is not None  # the input requires the customer
         follow_up = follow_up_create(
-            by=request.user,
+            by=staff_of(request),
             customer=customer,
             kind=data["kind"],
             due_at=data["due_at"],
             channel=data.get("channel"),
-            owner=_colleague(request.user, data.get("owner")),
+            owner=_colleague(staff_of(request), data.get("owner")),
             note=data["note"],
             now=timezone.now(),
         )
@@ -144,7 +146,7 @@ class FollowUpViewSet(
         follow_up, data = self.get_object(), validated(CompleteInput, request)
         done = follow_up_complete(
             follow_up=follow_up,
-            by=request.user,
+            by=staff_of(request),
             outcome=data["outcome"],
             result_note=data["result_note"],
             now=timezone.now(),
@@ -158,7 +160,7 @@ class FollowUpViewSet(
         follow_up, data = self.get_object(), validated(RescheduleInput, request)
         moved = follow_up_reschedule(
             follow_up=follow_up,
-            by=request.user,
+            by=staff_of(request),
             due_at=data["due_at"],
             result_note=data["result_note"],
             outcome=data["outcome"],
@@ -173,7 +175,7 @@ class FollowUpViewSet(
         follow_up, data = self.get_object(), validated(DeclineInput, request)
         declined = follow_up_decline(
             follow_up=follow_up,
-            by=request.user,
+            by=staff_of(request),
             result_note=data["result_note"],
             now=timezone.now(),
         )
@@ -184,10 +186,12 @@ class FollowUpViewSet(
     def reassign(self, request: Request, pk=None) -> Response:
         """A manager hands it to a colleague of the outlet."""
         follow_up, data = self.get_object(), validated(ReassignInput, request)
+        owner = _colleague(staff_of(request), data["owner"])
+        assert owner is not None  # the input requires the owner
         moved = follow_up_reassign(
             follow_up=follow_up,
-            by=request.user,
-            owner=_colleague(request.user, data["owner"]),
+            by=staff_of(request),
+            owner=owner,
             now=timezone.now(),
         )
         return self._answer(moved)
@@ -218,7 +222,7 @@ class MyDayView(APIView):
     @extend_schema(responses=DaySerializer)
     def get(self, request: Request) -> Response:
         now = timezone.now()
-        day = my_day(request.user, now=now)
+        day = my_day(staff_of(request), now=now)
         body = DaySerializer(day, context={"request": request, "now": now})
         return Response(body.data)
 
@@ -242,7 +246,7 @@ class CustomerTimelineView(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         customer = get_object_or_404(
-            visible(request.user, Customer.objects.all()), pk=pk
+            visible(staff_of(request), Customer.objects.all()), pk=pk
         )
         now = timezone.now()
         entries, older = customer_timeline(

@@ -55,8 +55,9 @@ class DueCalendar:
 
 def _decent_time(hours: DayHours) -> time:
     at = max(hours.opens, DECENT_HOUR)
-    if hours.break_starts and hours.break_starts <= at < hours.break_ends:
-        at = hours.break_ends
+    ends = hours.break_ends  # set together with break_starts
+    if hours.break_starts and ends is not None and hours.break_starts <= at < ends:
+        at = ends
     return at if at < hours.closes else hours.opens
 
 
@@ -69,7 +70,8 @@ def _schedules(outlet_ids, tz) -> dict[int, Schedule]:
         weekly[row.outlet_id][row.weekday] = DayHours(
             row.opens, row.closes, row.break_starts, row.break_ends
         )
-    holidays, workdays = set(), set()
+    holidays: set[date] = set()
+    workdays: set[date] = set()
     for day, kind in CalendarDay.objects.values_list("date", "kind"):
         (holidays if kind == CalendarDayKind.HOLIDAY else workdays).add(day)
     loaded = CalendarYear.objects.filter(loaded_at__isnull=False)

@@ -153,6 +153,7 @@ def candidates(group: Group, today: date) -> QuerySet:
             into_period=Mod("days", settings.cadence_days)
         ).filter(days__gte=settings.cadence_days, into_period__lte=CATCH_UP_DAYS)
     else:
+        assert settings.offset_days is not None  # a rule has one or the other
         last = today - timedelta(days=settings.offset_days)
         customers = customers.filter(
             cooperation_start__lte=last,

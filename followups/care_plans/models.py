@@ -22,7 +22,7 @@ class CarePlanScope(models.TextChoices):
 
 
 # The values each scope takes, in the order pages list them.
-SCOPE_VALUES = {
+SCOPE_VALUES: dict[str, type[models.TextChoices]] = {
     CarePlanScope.TIER: Tier,
     CarePlanScope.TENURE: Tenure,
     CarePlanScope.NEED: Need,

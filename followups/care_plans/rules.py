@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from outlets.access import Capability, may
 from outlets.errors import DomainError, NotAllowed
@@ -92,7 +93,7 @@ def _refuse(errors: dict[str, list]) -> None:
 
 
 def _choice_errors(*, scope: str, value: str, kind: str, channel: str) -> dict:
-    errors = {}
+    errors: dict[str, list[StrOrPromise]] = {}
     values = SCOPE_VALUES.get(scope)
     if values is None:
         errors["scope"] = [_("Choose tier, tenure or need.")]
@@ -122,6 +123,7 @@ def _day_errors(cadence: int | None, offset: int | None) -> dict:
         return {"cadence_days": [message]}
     if cadence is not None:
         return _bound_errors("cadence_days", cadence, NEGATIVE_CADENCE)
+    assert offset is not None  # exactly one of the two is given
     return _bound_errors("offset_days", offset, NEGATIVE_OFFSET)
 
 

@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -12,6 +12,7 @@ from customers.discounts import customer_set_freight_discount
 from customers.selectors import customer_detail
 from outlets.access import Capability, requires
 from outlets.errors import DomainError
+from outlets.requests import StaffRequest
 
 FIELD = "freight_discount_percent"
 
@@ -26,7 +27,7 @@ class FreightDiscountForm(forms.Form):
 
 @requires(Capability.EDIT_CUSTOMER_FILE)
 @require_POST
-def freight_discount_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def freight_discount_edit(request: StaffRequest, pk: int) -> HttpResponse:
     customer = customer_detail(request.user, pk)
     if customer is None:
         raise Http404

@@ -40,7 +40,7 @@ def effective_rules(user: Staff, *, outlet_id: int | None) -> list[CarePlanRule]
     rows = list(care_plan_rules_for(user, outlet_id=outlet_id))
     own = {rule.scope_key for rule in rows if rule.outlet_id is not None}
     for rule in rows:
-        rule.overridden = (
+        rule.overridden = (  # type: ignore[attr-defined]  # set for display
             outlet_id is not None and rule.outlet_id is None and rule.scope_key in own
         )
     return rows

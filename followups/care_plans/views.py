@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from outlets.access import Capability, requires
 from outlets.errors import DomainError
+from outlets.requests import StaffRequest
 
 from .forms import CarePlanRuleForm, OutletChoiceForm
 from .rules import care_plan_rule_reset, care_plan_rule_save
@@ -15,7 +16,7 @@ from .selectors import care_plan_rules_for, effective_rules
 
 
 @requires(Capability.EDIT_CARE_PLANS)
-def care_plan(request: HttpRequest) -> HttpResponse:
+def care_plan(request: StaffRequest) -> HttpResponse:
     user = request.user
     choice = OutletChoiceForm(user, request.GET or None)
     outlet_id = choice.outlet_id() if user.is_hq else user.outlet_id
@@ -44,9 +45,9 @@ def care_plan(request: HttpRequest) -> HttpResponse:
 
 @requires(Capability.EDIT_CARE_PLANS)
 @require_POST
-def care_plan_reset(request: HttpRequest, pk: int) -> HttpResponse:
-    rule = care_plan_rules_for(request.user).filter(pk=pk, outlet__isnull=False)
-    rule = rule.first()
+def care_plan_reset(request: StaffRequest, pk: int) -> HttpResponse:
+    rules = care_plan_rules_for(request.user).filter(pk=pk, outlet__isnull=False)
+    rule = rules.first()
     if rule is None:
         raise Http404
     try:

@@ -35,6 +35,7 @@ from followups.services import (
 )
 from lib.bounds import is_plausible_instant
 from lib.links import find_link
+from lib.model_fields import db_column
 from outlets.access import Capability, may
 from outlets.errors import DomainError, NotAllowed
 from outlets.models import Outlet, Staff
@@ -265,9 +266,7 @@ def _messages(
     select = _message_select(campaign, customers, at=at, now=now)
     sql, params = select.query.sql_with_params()
     quote = connection.ops.quote_name
-    columns = ", ".join(
-        quote(Message._meta.get_field(name).column) for name in MESSAGE_FIELDS
-    )
+    columns = ", ".join(quote(db_column(Message, name)) for name in MESSAGE_FIELDS)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {quote(Message._meta.db_table)} ({columns}) {sql} "
@@ -355,7 +354,8 @@ def _not_before(customers: QuerySet, at: datetime) -> Case:
     whens = []
     for start, end in pairs:
         hours = SimpleNamespace(quiet_hours_start=start, quiet_hours_end=end)
-        until = quiet_until(hours, at)
+        # quiet_until reads only the two quiet-hours fields of a customer.
+        until = quiet_until(hours, at)  # type: ignore[arg-type]
         if until is not None:
             whens.append(
                 When(quiet_hours_start=start, quiet_hours_end=end, then=Value(until))

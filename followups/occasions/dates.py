@@ -13,7 +13,7 @@ from lib.china_holidays import DRAGON_BOAT, MID_AUTUMN, SPRING_FESTIVAL, lunar_f
 
 from .models import DEFAULT_SEND_TIME, Occasion
 
-_LUNAR = {
+_LUNAR: dict[str, str] = {
     Occasion.SPRING_FESTIVAL: SPRING_FESTIVAL,
     Occasion.DRAGON_BOAT: DRAGON_BOAT,
     Occasion.MID_AUTUMN: MID_AUTUMN,

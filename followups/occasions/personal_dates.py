@@ -15,6 +15,7 @@ from typing import NamedTuple
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from customers.models import Customer, PersonalDate, PersonalDateKind
 from followups.models import FollowUpKind
@@ -74,7 +75,7 @@ def _check_day(month, day, year) -> None:
         )
 
 
-def _month_name(month: int) -> str:
+def _month_name(month: int) -> StrOrPromise:
     return _MONTHS[month - 1]
 
 

@@ -99,7 +99,8 @@ def season_add(
             fields={"name": [_("Required, at most 60 characters.")]},
         )
     _check_day(month, day)
-    if seasons_for(outlet and outlet.pk).filter(name=name).exists():
+    outlet_id = outlet.pk if outlet is not None else None
+    if seasons_for(outlet_id).filter(name=name).exists():
         raise DomainError(
             _("A season of that name exists."), fields={"name": [_("Taken.")]}
         )
@@ -216,7 +217,7 @@ def _warn(season, starts_on: date, customers: QuerySet, now: datetime) -> int:
                     "customer": customer,
                     "season": season.name,
                     "day": starts_on.isoformat(),
-                    "fill": customer.fill_percent,
+                    "fill": customer.fill_percent,  # type: ignore[attr-defined]  # annotated
                 },
             ),
             f"{key}:{customer.pk}",
@@ -230,10 +231,10 @@ def _warn(season, starts_on: date, customers: QuerySet, now: datetime) -> int:
         "Offer temporary storage."
     )
     for customer in rows:
-        customer.note = note % {
+        customer.note = note % {  # type: ignore[attr-defined]  # for the page
             "season": season.name,
             "day": starts_on.isoformat(),
-            "fill": customer.fill_percent,
+            "fill": customer.fill_percent,  # type: ignore[attr-defined]  # annotated
         }
     return _follow_ups(
         rows,

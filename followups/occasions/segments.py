@@ -38,6 +38,6 @@ def in_segment(
             either |= Q(**start_bounds(tenure, day))
         customers = customers.filter(either)
     if tags := list(tags):
-        rows = CustomerCareTag.objects.filter(customer=OuterRef("pk"), tag__in=tags)
-        customers = customers.filter(Exists(rows))
+        tagged = CustomerCareTag.objects.filter(customer=OuterRef("pk"), tag__in=tags)
+        customers = customers.filter(Exists(tagged))
     return customers

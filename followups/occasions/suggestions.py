@@ -92,7 +92,7 @@ _RULES = [
     ),
 ]
 
-_GREETINGS = {
+_GREETINGS: dict[str, Suggestion] = {
     Occasion.NEW_YEAR: Suggestion(
         _("A desk calendar"),
         _("Happy New Year, and thank you for shipping with us."),

@@ -2,7 +2,7 @@
 part of the customer file (personal dates, care tags, opt-out)."""
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from customers.models import Customer, PersonalDate
 from outlets.access import Capability, requires, visible
 from outlets.errors import DomainError
+from outlets.requests import StaffRequest
 
 from . import campaigns as campaign_services
 from .care_file import customer_set_care
@@ -22,7 +23,7 @@ from .seasons import latest_fill, seasons_for, warehouse_fill_report
 from .suggestions import suggestions
 
 
-def _customer(request: HttpRequest, pk: int) -> Customer:
+def _customer(request: StaffRequest, pk: int) -> Customer:
     customer = visible(request.user, Customer.objects.all()).filter(pk=pk).first()
     if customer is None:
         raise Http404
@@ -30,7 +31,7 @@ def _customer(request: HttpRequest, pk: int) -> Customer:
 
 
 @requires(Capability.RUN_CAMPAIGNS)
-def campaigns(request: HttpRequest) -> HttpResponse:
+def campaigns(request: StaffRequest) -> HttpResponse:
     """The list, and a form whose "Preview" shows the count and the proposals
     for the chosen segment before anything is scheduled."""
     form = CampaignForm(request.POST or None)
@@ -52,7 +53,7 @@ def campaigns(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _preview(request: HttpRequest, form: CampaignForm) -> dict:
+def _preview(request: StaffRequest, form: CampaignForm) -> dict:
     data, segment = form.cleaned_data, form.segment()
     day = local_day(data["send_at"])
     outlet = request.user.outlet
@@ -67,7 +68,7 @@ def _preview(request: HttpRequest, form: CampaignForm) -> dict:
     return {"customers": count, "suggestions": proposals}
 
 
-def _schedule(request: HttpRequest, form: CampaignForm) -> bool:
+def _schedule(request: StaffRequest, form: CampaignForm) -> bool:
     data = form.cleaned_data
     if request.user.outlet is None:
         messages.error(request, _("Campaigns are scheduled from an outlet's login."))
@@ -103,7 +104,7 @@ def _field_errors(error: DomainError) -> str:
 
 
 @requires(Capability.EDIT_CUSTOMER_FILE)
-def warehouse_fill(request: HttpRequest, pk: int) -> HttpResponse:
+def warehouse_fill(request: StaffRequest, pk: int) -> HttpResponse:
     """Phone page: what the customer says about their warehouse, in one tap."""
     customer = _customer(request, pk)
     form = FillForm(request.POST or None)
@@ -129,7 +130,7 @@ def warehouse_fill(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Capability.EDIT_CUSTOMER_FILE)
 @require_POST
-def personal_date_new(request: HttpRequest, pk: int) -> HttpResponse:
+def personal_date_new(request: StaffRequest, pk: int) -> HttpResponse:
     customer = _customer(request, pk)
     form = PersonalDateForm(request.POST)
     if not form.is_valid():
@@ -148,7 +149,7 @@ def personal_date_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Capability.EDIT_CUSTOMER_FILE)
 @require_POST
-def personal_date_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def personal_date_remove(request: StaffRequest, pk: int) -> HttpResponse:
     rows = visible(request.user, PersonalDate.objects.select_related("customer"))
     row = get_object_or_404(rows, pk=pk)
     personal_date_delete(by=request.user, personal_date=row)
@@ -158,7 +159,7 @@ def personal_date_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Capability.EDIT_CUSTOMER_FILE)
 @require_POST
-def care_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def care_edit(request: StaffRequest, pk: int) -> HttpResponse:
     customer = _customer(request, pk)
     form = CareForm(request.POST)
     if form.is_valid():

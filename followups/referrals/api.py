@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from customers.models import Customer
 from outlets.access import Capability, Capable, visible
+from outlets.requests import staff_of
 
 from ..api_queries import MonthField, MonthRangeQuery, query
 from .models import Referral
@@ -119,7 +120,7 @@ class ReferralShareView(APIView):
     )
     def get(self, request: Request) -> Response:
         params = query(ReferralShareQuery, request)
-        customers = visible(request.user, Customer.objects.all())
+        customers = visible(staff_of(request), Customer.objects.all())
         if params.get("outlet"):
             customers = customers.filter(outlet_id=params["outlet"])
         rows = referral_share_by_month(

@@ -6,6 +6,8 @@ customer's outlet; an account manager sees referrals of their own customers
 and those their customers made).
 """
 
+from typing import ClassVar
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +20,7 @@ class ReferralManager(models.Manager):
 
 
 class Referral(Customer):
-    objects = ReferralManager()
+    objects: ClassVar[ReferralManager] = ReferralManager()
 
     class Meta:
         proxy = True

@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from customers.models import Customer
 from shipments.models import Shipment
 
 from ..care_plans.due import DueCalendar
@@ -65,32 +66,35 @@ def _thank(shipment_ids: list[int], *, now: datetime) -> int:
     earlier = Shipment.objects.filter(
         customer=OuterRef("customer"), created_at__lt=OuterRef("created_at")
     )
-    firsts = (
+    shipments = (
         Shipment.objects.filter(pk__in=shipment_ids)
         .exclude(Exists(earlier))
         .select_related("customer__referred_by")
         .order_by("pk")
     )
-    firsts = [s for s in firsts if s.customer.referred_by is not None]
+    firsts = [(s, referrer) for s in shipments if (referrer := s.customer.referred_by)]
     if not firsts:
         return 0
-    referrers = {s.customer.referred_by.pk: s.customer.referred_by for s in firsts}
+    referrers = {referrer.pk: referrer for _s, referrer in firsts}
     owners = default_owner_ids(referrers.values())
     calendar = DueCalendar({r.outlet_id for r in referrers.values()})
     today = timezone.localdate(now)
     rows = [
-        _row(shipment, owners, calendar.due(_outlet(shipment), today, now=now))
-        for shipment in firsts
+        _row(
+            shipment,
+            referrer,
+            owners,
+            calendar.due(referrer.outlet_id, today, now=now),
+        )
+        for shipment, referrer in firsts
     ]
     return len(follow_ups_create(rows=rows, now=now))
 
 
-def _outlet(shipment: Shipment) -> int:
-    return shipment.customer.referred_by.outlet_id
-
-
-def _row(shipment: Shipment, owners: dict, due_at: datetime) -> NewFollowUp:
-    referred, referrer = shipment.customer, shipment.customer.referred_by
+def _row(
+    shipment: Shipment, referrer: Customer, owners: dict, due_at: datetime
+) -> NewFollowUp:
+    referred = shipment.customer
     with translation.override(settings.LANGUAGE_CODE):
         note = _(
             "%(referred)s, whom they referred, sent their first parcel "

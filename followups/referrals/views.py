@@ -2,13 +2,14 @@
 and the referral share of new customers over the last twelve months."""
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from customers.models import Customer
 from lib.months import add_months_to
 from outlets.access import Capability, requires, visible
+from outlets.requests import StaffRequest
 
 from .forms import ReferralFilterForm
 from .selectors import (
@@ -24,7 +25,7 @@ SHARE_MONTHS = 12
 
 
 @requires(Capability.SEE_SURVEYS_AND_REFERRALS)
-def referral_list(request: HttpRequest) -> HttpResponse:
+def referral_list(request: StaffRequest) -> HttpResponse:
     form = ReferralFilterForm(request.GET or None, user=request.user)
     referrals = referrals_for(request.user)
     customers = visible(request.user, Customer.objects.all())

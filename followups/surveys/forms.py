@@ -13,6 +13,12 @@ from .models import COMMENT_LENGTH, MAX_SCORE, MIN_SCORE, NpsGroup, SurveyReason
 SCORES = [(str(n), str(n)) for n in range(MIN_SCORE, MAX_SCORE + 1)]
 
 
+def _choices(form: forms.Form, name: str) -> forms.ModelChoiceField:
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField), name
+    return field
+
+
 class AnswerForm(forms.Form):
     score = forms.CharField(label=_("Your score"), required=False)
     comment = forms.CharField(
@@ -64,11 +70,11 @@ class StaffFilterForm(forms.Form):
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-select")
         if role_of(user) == Role.HQ_ADMIN:
-            self.fields["outlet"].queryset = Outlet.objects.order_by("code")
+            _choices(self, "outlet").queryset = Outlet.objects.order_by("code")
         else:
             del self.fields["outlet"]
         if may(user, Capability.MANAGE_FOLLOW_UPS):
-            self.fields["account_manager"].queryset = visible(
+            _choices(self, "account_manager").queryset = visible(
                 user, Staff.objects.filter(role=Role.ACCOUNT_MANAGER, is_active=True)
             ).order_by("first_name", "username")
         else:

@@ -143,7 +143,7 @@ def _ask_after_deliveries(shipment_ids: list[int], *, now: datetime) -> int:
         .select_related("customer")
         .order_by("pk")
     )
-    first = {}
+    first: dict[int, Shipment] = {}
     for shipment in shipments:
         first.setdefault(shipment.customer_id, shipment)
     rows = [
@@ -176,7 +176,7 @@ def surveys_after_remedies(*, now: datetime) -> int:
         .select_related("customer")
         .order_by("remedied_at", "pk")
     )
-    rows = [
+    rows: list[tuple[NewSurvey, Customer, dict]] = [
         (
             _new(p.customer, SurveyReason.PROBLEM, month, now, problem_id=p.pk),
             p.customer,

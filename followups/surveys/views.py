@@ -2,10 +2,11 @@
 answers themselves, newest first. Glue: a form parses, selectors read."""
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from outlets.access import Capability, requires
+from outlets.requests import StaffRequest
 
 from .forms import SurveyFilterForm
 from .selectors import answered, nps_counts, surveys_filtered, surveys_for
@@ -14,7 +15,7 @@ PAGE = 50
 
 
 @requires(Capability.SEE_SURVEYS_AND_REFERRALS)
-def answers(request: HttpRequest) -> HttpResponse:
+def answers(request: StaffRequest) -> HttpResponse:
     form = SurveyFilterForm(request.GET or None, user=request.user)
     surveys = surveys_for(request.user)
     if form.is_bound and form.is_valid():
