@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from customers.models import Customer, Tier
 from outlets.access import Capability, Capable
+from outlets.requests import staff_of
 
 from .figures import Counts
 from .models import ChurnReason, ChurnRisk
@@ -74,7 +75,7 @@ class CellSerializer(serializers.Serializer):
 
 class FigureRowSerializer(serializers.Serializer):
     metric = serializers.CharField(source="metric.key")
-    label = serializers.CharField(source="metric.label")
+    label = serializers.CharField(source="metric.label")  # type: ignore[assignment]
     target = serializers.DecimalField(
         source="metric.target",
         max_digits=10,
@@ -104,7 +105,7 @@ class KpiView(APIView):
 
     @extend_schema(parameters=[MONTH, OUTLET, SCOPE], responses=KpiMonthSerializer)
     def get(self, request: Request) -> Response:
-        query = kpi_query(request.user, request.query_params, now=timezone.now())
+        query = kpi_query(staff_of(request), request.query_params, now=timezone.now())
         counts = month_counts(query.scope, query.month, now=timezone.now())
         body = {
             "month": query.month,
@@ -146,7 +147,7 @@ class KpiTrendView(APIView):
     @extend_schema(parameters=[MONTH, OUTLET, SCOPE], responses=KpiTrendSerializer)
     def get(self, request: Request) -> Response:
         now = timezone.now()
-        query = kpi_query(request.user, request.query_params, now=now)
+        query = kpi_query(staff_of(request), request.query_params, now=now)
         points = kpi_trend(query.scope, query.month, now=now)
         body = {"outlet": query.scope.outlet_id, "points": points}
         return Response(KpiTrendSerializer(body).data)

@@ -33,6 +33,7 @@ def chart_data(query: KpiQuery, rows: list[FigureRow], trend: list[TrendPoint]) 
 
 def _trend_chart(query, trend, key, scale, yearly, customers) -> dict:
     m = metric(key)
+    assert m is not None  # TREND names known figures
     values = []
     for point in trend:
         f = point.figures.get(key) if point.figures else None

@@ -135,13 +135,13 @@ def _volume_signals(now: datetime) -> list[Signal]:
             | Q(usual__gte=least, usual__gt=6 * F("recent"))
         )
     )
-    rows = list(rows)
-    outlets = _outlets_of([row["customer_id"] for row in rows])
-    return [_volume_signal(row, outlets, now - silent) for row in rows]
+    found = list(rows)
+    outlets = _outlets_of([row["customer_id"] for row in found])
+    return [_volume_signal(row, outlets, now - silent) for row in found]
 
 
 def _outlets_of(customer_ids: list[int]) -> dict[int, int]:
-    found = {}
+    found: dict[int, int] = {}
     for first in range(0, len(customer_ids), _CHUNK):
         chunk = customer_ids[first : first + _CHUNK]
         found.update(

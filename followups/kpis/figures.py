@@ -28,6 +28,7 @@ from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Value
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from clocks.models import Clock, ClockKind, ClockState
 from customers.models import Customer, Tier
@@ -54,7 +55,7 @@ TIERS = [tier for tier, _label in Tier.choices]
 @dataclass(frozen=True)
 class Metric:
     key: str
-    label: str
+    label: StrOrPromise
     # The handbook's target and which way is good; None where it sets none.
     target: Decimal | None = None
     lower_is_better: bool = False

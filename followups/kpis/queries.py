@@ -27,7 +27,7 @@ class KpiQuery:
 
     def params(self, **changes) -> dict:
         """The query string that asks for this again (with ``changes``)."""
-        found = {
+        found: dict[str, str | int] = {
             "month": self.month.strftime("%Y-%m"),
             "tier": self.tier,
             "metric": self.metric,

@@ -5,6 +5,7 @@ customers behind a number."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
@@ -109,13 +110,13 @@ def snapshot_sums(
     rows = KpiSnapshot.objects.filter(month__in=months)
     if outlet_id is not None:
         rows = rows.filter(outlet_id=outlet_id)
-    rows = (
+    sums_by = (
         rows.order_by()
         .values("month", "tier", "metric")
         .annotate(p=Sum("part"), o=Sum("other"), w=Sum("whole"))
     )
     found: dict[date, dict[tuple[str, str], Counts]] = {}
-    for row in rows:
+    for row in sums_by:
         sums = found.setdefault(row["month"], {})
         counts = Counts(row["p"], row["o"], row["w"])
         sums[row["tier"], row["metric"]] = counts
@@ -131,7 +132,7 @@ class Figure:
     metric: Metric
     tier: str
     counts: Counts
-    value: object  # Decimal | None
+    value: Decimal | None
     yearly: object  # churn only: the annualised rate
     meets: bool | None
 
