@@ -51,8 +51,24 @@ class ChurnFilterForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 
+    outlet = forms.TypedChoiceField(
+        label=_("Outlet"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
     def __init__(self, user: Staff, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if user.is_hq or user.is_superuser:
+            outlets = visible(user, Outlet.objects.order_by("code"))
+            self.fields["outlet"].choices = [
+                ("", _("The whole network")),
+                *((o.pk, o.name) for o in outlets),
+            ]
+        else:
+            del self.fields["outlet"]
         managers = visible(user, Staff.objects.filter(role=Role.ACCOUNT_MANAGER))
         if user.role == Role.ACCOUNT_MANAGER:
             managers = managers.filter(pk=user.pk)

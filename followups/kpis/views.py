@@ -127,6 +127,7 @@ def customers(request: HttpRequest) -> HttpResponse:
         "form": form,
         "query": query,
         "metric": metric(key),
+        "tier_label": dict(Tier.choices).get(query.tier, ""),
         "page": page,
         "lines": [(c, counts.get(c.pk)) for c in page],
         "back": reverse("followups:kpis:dashboard")
@@ -169,6 +170,7 @@ def churn_risks(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_valid() else {}
     risks = churn_risks_for(
         request.user,
+        outlet_id=filters.get("outlet"),
         account_manager_id=filters.get("account_manager"),
         reason=filters.get("reason"),
     )

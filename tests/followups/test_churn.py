@@ -238,3 +238,14 @@ def test_the_month_in_progress_counts_churn_up_to_now(outlet_a):
     after = datetime(2026, 10, 20, tzinfo=SHANGHAI)
     assert churned_in(OCTOBER, now=before) == {gone.pk: 0}
     assert churned_in(OCTOBER, now=after) == {gone.pk: 1}
+
+
+def test_hq_filters_the_risk_page_by_outlet(client, customer_a, customer_b, hq_admin):
+    ship(customer_a, NIGHT - 40 * DAY)
+    ship(customer_b, NIGHT - 40 * DAY)
+    churn_scan(now=NIGHT)
+    client.force_login(hq_admin)
+    every = client.get("/care/churn/").content.decode()
+    only_b = client.get(f"/care/churn/?outlet={customer_b.outlet_id}").content.decode()
+    assert "Fresh Fruit Co" in every and "Outlet B Customer" in every
+    assert "Fresh Fruit Co" not in only_b and "Outlet B Customer" in only_b
