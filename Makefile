@@ -74,7 +74,7 @@ test-dates: setup services-check
 	@instants='$(FAKE_INSTANTS)'; IFS=','; for instant in $$instants; do \
 	  echo "== suite at $$instant UTC (browser tests left out)"; \
 	  TZ=UTC $(TEST_ENV) faketime -f "@$$instant" $(PY) -m pytest -p no:cacheprovider \
-	    -q -m "not browser" $(PYTEST_ARGS) || exit 1; \
+	    -q -n 2 -m "not browser" $(PYTEST_ARGS) || exit 1; \
 	done
 
 bench: setup services-check

@@ -302,6 +302,7 @@ SPECTACULAR_SETTINGS = {
         "FollowUpChannelEnum": "followups.models.FollowUpChannel",
         "FollowUpOutcomeEnum": "followups.models.FollowUpOutcome",
         "ChurnReasonEnum": "followups.kpis.models.ChurnReason",
+        "CarePlanKindEnum": "followups.care_plans.models.PLAN_KIND_CHOICES",
     },
 }
 

@@ -45,7 +45,10 @@ def production_env(**extra: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("SECURE_", "SESSION_", "CSRF_")) and key != "DEBUG"
+        if not key.startswith(("SECURE_", "SESSION_", "CSRF_"))
+        # The browser tests' conftest allows sync ORM calls in async contexts
+        # for Playwright; production never does (check --deploy says so).
+        and key not in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
     }
     env.update(readme_production_env())
     env.update(

@@ -39,6 +39,8 @@ PLAN_KINDS = (
     FollowUpKind.OPEN_DAY,
     FollowUpKind.RETENTION_CALL,
 )
+# Named, so the API schema can name its enum (CarePlanKindEnum).
+PLAN_KIND_CHOICES = [(k.value, k.label) for k in PLAN_KINDS]
 
 
 def _days_between(field: str) -> models.Q:
@@ -70,7 +72,7 @@ class CarePlanRule(models.Model):
     kind = models.CharField(
         _("follow-up kind"),
         max_length=30,
-        choices=[(k.value, k.label) for k in PLAN_KINDS],
+        choices=PLAN_KIND_CHOICES,
     )
     channel = models.CharField(
         _("channel"), max_length=10, choices=FollowUpChannel.choices
