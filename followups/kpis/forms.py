@@ -10,6 +10,12 @@ from outlets.models import Outlet, Role, Staff
 from .models import ChurnReason
 
 
+def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField), name
+    return field
+
+
 class KpiFilterForm(forms.Form):
     month = forms.CharField(
         label=_("Month"),
@@ -63,7 +69,7 @@ class ChurnFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         if user.is_hq or user.is_superuser:
             outlets = visible(user, Outlet.objects.order_by("code"))
-            self.fields["outlet"].choices = [
+            _choice_field(self, "outlet").choices = [
                 ("", _("The whole network")),
                 *((o.pk, o.name) for o in outlets),
             ]
@@ -72,7 +78,7 @@ class ChurnFilterForm(forms.Form):
         managers = visible(user, Staff.objects.filter(role=Role.ACCOUNT_MANAGER))
         if user.role == Role.ACCOUNT_MANAGER:
             managers = managers.filter(pk=user.pk)
-        self.fields["account_manager"].choices = [
+        _choice_field(self, "account_manager").choices = [
             ("", _("Everyone")),
             *((s.pk, s.display_name) for s in managers.order_by("first_name", "pk")),
         ]

@@ -5,7 +5,7 @@ error (400), the network asked by a manager a 403 page with the reason."""
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from customers.models import Tier
 from lib.spreadsheets import csv_response, xlsx_response
 from outlets.access import Capability, requires
 from outlets.errors import DomainError, NotAllowed, show_on_form
+from outlets.requests import StaffRequest
 
 from .charts import chart_data
 from .figures import CHURN, metric
@@ -37,7 +38,7 @@ class _Refused(Exception):
         self.response = response
 
 
-def _query(request: HttpRequest, form: KpiFilterForm, template: str) -> KpiQuery:
+def _query(request: StaffRequest, form: KpiFilterForm, template: str) -> KpiQuery:
     try:
         return kpi_query(request.user, request.GET, now=timezone.now())
     except NotAllowed as error:
@@ -52,7 +53,7 @@ def _query(request: HttpRequest, form: KpiFilterForm, template: str) -> KpiQuery
 
 
 @requires(Capability.SEE_KPIS)
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: StaffRequest) -> HttpResponse:
     """A month's figures by tier beside the targets, the year's trend as charts."""
     form = KpiFilterForm(request.user, request.GET or None)
     try:
@@ -107,7 +108,7 @@ def _decimal(found) -> str:
 
 
 @requires(Capability.SEE_KPIS)
-def customers(request: HttpRequest) -> HttpResponse:
+def customers(request: StaffRequest) -> HttpResponse:
     """The customers behind one number of the dashboard."""
     form = KpiFilterForm(request.user, request.GET or None)
     try:
@@ -140,6 +141,7 @@ def customers(request: HttpRequest) -> HttpResponse:
 
 def _export_customers(kind, query, key, found, now) -> HttpResponse:
     m = metric(key)
+    assert m is not None  # the key was checked against the figures
     header = [_("Customer"), _("Tier"), _("Outlet"), _("Account manager")]
     lines = [header + [str(c) for c in m.columns if c]]
     for chunk in Paginator(found, 1000):
@@ -163,7 +165,7 @@ def _export_customers(kind, query, key, found, now) -> HttpResponse:
 
 
 @requires(Capability.SEE_CHURN_RISKS)
-def churn_risks(request: HttpRequest) -> HttpResponse:
+def churn_risks(request: StaffRequest) -> HttpResponse:
     """Open churn warnings with their reasons: an account manager's book, or
     the outlet's by account manager."""
     form = ChurnFilterForm(request.user, request.GET or None)
