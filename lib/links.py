@@ -1,7 +1,7 @@
 """Whether a text carries something a phone turns into a tappable link.
 
 Free text from staff to a customer must never be a way to send the customer
-somewhere else. (The same rule as the problem notices' check.)
+somewhere else: problem notices and campaigns ask it alike.
 """
 
 import re

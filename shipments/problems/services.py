@@ -5,8 +5,6 @@ report); every stage meets its own clock and none can be skipped. A delay
 reported on a shipment is a problem too, and the customer hears of it at once.
 """
 
-import re
-import unicodedata
 from datetime import datetime
 from decimal import Decimal
 
@@ -25,6 +23,7 @@ from clocks.services import (
 )
 from clocks.texts import render
 from customers.models import Customer
+from lib.links import find_link
 from outlets.errors import DomainError, StateConflict
 from outlets.models import Role, Staff
 
@@ -43,23 +42,6 @@ STAGE_CLOCKS = (
     ClockKind.PROBLEM_RESPONSE,
     ClockKind.PROBLEM_SOLUTION,
     ClockKind.PROBLEM_REMEDY,
-)
-
-# What a phone's message app turns into a tappable link: a scheme, "www.", a
-# bare IP address, or a host name ending in a country code or a common TLD.
-# ASCII-only boundaries, so "请访问evil.cn" is caught: a Chinese character is a
-# word character to ``\w``. Emails are not links here.
-_TLDS = (
-    "com|net|org|info|biz|xyz|top|site|online|app|shop|club|vip|live|link|"
-    "click|store|tech|ltd|wang|ren|work|life|fun|icu|asia|mobi|name|pro"
-)
-_LINK = re.compile(
-    r"[a-z][a-z0-9+.-]*://\S*"
-    r"|(?<![a-z0-9@.-])www\.\S*"
-    r"|(?<![a-z0-9.])\d{1,3}(?:\.\d{1,3}){3}(?![0-9])"
-    r"|(?<![a-z0-9@.-])(?:[a-z0-9-]*[a-z][a-z0-9-]*\.)+"
-    rf"(?:[a-z]{{2}}|{_TLDS})(?![a-z0-9-])(?:[/?#:]\S*)?",
-    re.IGNORECASE,
 )
 
 
@@ -154,14 +136,10 @@ def _meet(problem: Problem, kind: str, now: datetime) -> None:
 def _no_links(value: str, field: str) -> str:
     """Free text that goes to a customer carries no link: a message from the
     outlet must never be a way to send the customer somewhere else."""
-    # NFKC first: full-width "ｈｔｔｐｓ：／／" and "．" are links on a phone too.
-    found = _LINK.search(unicodedata.normalize("NFKC", value))
-    if found:
+    if link := find_link(value):
         raise DomainError(
             _("Messages to customers may not contain links."),
-            fields={
-                field: [_("Remove the link “%(link)s”.") % {"link": found.group()[:60]}]
-            },
+            fields={field: [_("Remove the link “%(link)s”.") % {"link": link}]},
         )
     return value
 
