@@ -83,3 +83,4 @@ bench: setup services-check
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(RUN_ENV) $(VENV)/bin/mypy

@@ -200,14 +200,16 @@ class Capability(models.TextChoices):
     EDIT_NETWORK_POLICIES = "edit_network_policies", _("Change network defaults")
     RUN_CAMPAIGNS = "run_campaigns", _("Run care campaigns and promotion seasons")
     WORK_FOLLOW_UPS = "work_follow_ups", _("Plan and close follow-ups")
-    MANAGE_FOLLOW_UPS = "manage_follow_ups", _(
-        "See everyone's follow-ups and reassign them"
+    MANAGE_FOLLOW_UPS = (
+        "manage_follow_ups",
+        _("See everyone's follow-ups and reassign them"),
     )
     EDIT_CARE_PLANS = "edit_care_plans", _("Read and change the outlet's care plan")
     REVEAL_PHONE = "reveal_phone", _("See a customer's full phone number")
     SEE_AUDIT_TRAIL = "see_audit_trail", _("See who changed customers and policies")
-    SEE_SURVEYS_AND_REFERRALS = "see_surveys_and_referrals", _(
-        "See survey answers and referrals"
+    SEE_SURVEYS_AND_REFERRALS = (
+        "see_surveys_and_referrals",
+        _("See survey answers and referrals"),
     )
     SEE_CHURN_RISKS = "see_churn_risks", _("See customers at risk of leaving")
     SEE_KPIS = "see_kpis", _("See the outlet's KPI dashboard")

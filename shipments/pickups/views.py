@@ -8,14 +8,16 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from customers.phone_reveals import phone_for_page
 from outlets.access import Capability, requires
 from outlets.errors import DomainError
+from outlets.requests import StaffRequest
 
 from ..models import PickupRequest
 from .forms import (
@@ -31,7 +33,7 @@ from .services import pickup_accept, pickup_contact, pickup_enter, pickup_pick_u
 
 
 @login_required
-def courier_pickups(request: HttpRequest) -> HttpResponse:
+def courier_pickups(request: StaffRequest) -> HttpResponse:
     return render(
         request,
         "shipments/courier_pickups.html",
@@ -40,14 +42,14 @@ def courier_pickups(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def courier_pickup(request: HttpRequest, pk: int) -> HttpResponse:
+def courier_pickup(request: StaffRequest, pk: int) -> HttpResponse:
     pickup = _pickup_or_404(request, pk)
     return _page(request, pickup, action_form_for(pickup))
 
 
 @requires(Capability.TAKE_PICKUP)
 @require_POST
-def accept(request: HttpRequest, pk: int) -> HttpResponse:
+def accept(request: StaffRequest, pk: int) -> HttpResponse:
     pickup = pickup_detail(request.user, pk)
     if pickup is None:
         # Taken by a colleague a moment ago, or never this courier's to take:
@@ -66,7 +68,7 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Capability.TAKE_PICKUP)
 @require_POST
-def contact(request: HttpRequest, pk: int) -> HttpResponse:
+def contact(request: StaffRequest, pk: int) -> HttpResponse:
     pickup = _pickup_or_404(request, pk)
     return _perform(
         request,
@@ -83,7 +85,7 @@ def contact(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Capability.TAKE_PICKUP)
 @require_POST
-def pick_up(request: HttpRequest, pk: int) -> HttpResponse:
+def pick_up(request: StaffRequest, pk: int) -> HttpResponse:
     pickup = _pickup_or_404(request, pk)
     return _perform(
         request,
@@ -102,7 +104,7 @@ def pick_up(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Capability.ENTER_PARCEL)
 @require_POST
-def enter(request: HttpRequest, pk: int) -> HttpResponse:
+def enter(request: StaffRequest, pk: int) -> HttpResponse:
     pickup = _pickup_or_404(request, pk)
     return _perform(
         request,
@@ -114,7 +116,7 @@ def enter(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _pickup_or_404(request: HttpRequest, pk: int) -> PickupRequest:
+def _pickup_or_404(request: StaffRequest, pk: int) -> PickupRequest:
     pickup = pickup_detail(request.user, pk)
     if pickup is None:
         raise Http404
@@ -122,15 +124,25 @@ def _pickup_or_404(request: HttpRequest, pk: int) -> PickupRequest:
 
 
 def _page(
-    request: HttpRequest, pickup: PickupRequest, form: PickupActionForm | None
+    request: StaffRequest, pickup: PickupRequest, form: PickupActionForm | None
 ) -> HttpResponse:
+    # The courier carrying this pickup dials from here (recorded as shown);
+    # a request not yet theirs shows the number masked.
+    phone = phone_for_page(
+        request.user,
+        pickup.customer,
+        now=timezone.now(),
+        carrying=pickup.courier_id == request.user.pk,
+    )
     return render(
-        request, "shipments/courier_pickup.html", {"pickup": pickup, "form": form}
+        request,
+        "shipments/courier_pickup.html",
+        {"pickup": pickup, "form": form, "phone": phone},
     )
 
 
 def _perform(
-    request: HttpRequest,
+    request: StaffRequest,
     form: PickupActionForm,
     done: str,
     step: Callable[[dict], object],
